@@ -1,0 +1,113 @@
+# xsk-devmem: one entry point for build, tests, demo and the patch series.
+# `make help` lists the targets. Everything installs its own dependencies
+# from Debian (scripts/deps.sh) and builds into $(O) (default: build/).
+
+O       ?= build
+KCONFIG ?= default
+V       ?= 0
+
+CC      ?= gcc
+CLANG   ?= clang
+
+TOP     := $(CURDIR)
+UAPI    := $(O)/uapi/include
+BPFINC  := $(O)/libbpf/include
+
+# User space: C11, warnings are errors; the 6.12 UAPI headers of our patched
+# tree come first, since Debian's linux-libc-dev is 6.1.
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
+	   -isystem $(UAPI) -Iinclude -Iselftests/lib -D_GNU_SOURCE
+LDLIBS_XDP := -lxdp -lbpf -lelf -lz
+
+# BPF: clang -target bpf, UAPI from the patched tree, bpf_helpers.h from the
+# tree's tools/lib/bpf (newer than Debian's libbpf 1.1: bpf_ksym_exists()).
+BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
+	      -isystem $(UAPI) -isystem $(BPFINC) -Ibpf
+
+ifeq ($(V),0)
+Q = @
+msg = @printf '  %-8s %s\n' $(1) $(2);
+else
+Q =
+msg =
+endif
+
+KERNEL_INPUTS := $(shell find kernel scripts/kernel.sh -type f)
+
+.PHONY: all deps kernel headers bpf user selftests test host-test vm-test \
+	demo patches bench clean help
+
+all: bpf user selftests
+
+help:
+	@echo "make              build BPF objects, library, tools and test programs"
+	@echo "make test         host tests + VM tests on the patched kernel"
+	@echo "make demo         boot the patched kernel and run the demo"
+	@echo "make kernel       build the patched 6.12 guest kernel (KCONFIG=default|debug)"
+	@echo "make vm-test      VM tests only (VM_TESTS='vm/x.sh ...' to pick some)"
+	@echo "make host-test    host tests only"
+	@echo "make patches      kernel series as git format-patch + checkpatch --strict"
+	@echo "make bench        benchmarks (not tests)"
+
+deps:
+	$(Q)scripts/deps.sh
+
+kernel: deps
+	$(Q)scripts/kernel.sh build $(KCONFIG) >/dev/null
+
+# UAPI and libbpf headers of the patched tree, rebuilt when kernel/ changes.
+headers: $(O)/uapi/.stamp
+$(O)/uapi/.stamp: $(KERNEL_INPUTS) | deps
+	$(call msg,HEADERS,$(O)/uapi)
+	$(Q)scripts/kernel.sh headers $(O)/uapi $(O)/libbpf
+	$(Q)touch $@
+
+# --- BPF objects ---------------------------------------------------------
+BPF_SRCS := $(wildcard bpf/*.bpf.c selftests/bpf/*.bpf.c)
+BPF_OBJS := $(patsubst %.bpf.c,$(O)/%.bpf.o,$(BPF_SRCS))
+bpf: $(BPF_OBJS)
+$(O)/%.bpf.o: %.bpf.c $(O)/uapi/.stamp
+	$(call msg,CLANG-BPF,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -c $< -o $@
+
+# --- user space: library and tools ----------------------------------------
+user:
+
+# --- selftest programs ----------------------------------------------------
+SELFTEST_LIB_SRCS := $(wildcard selftests/lib/*.c)
+SELFTEST_LIB_OBJS := $(patsubst %.c,$(O)/%.o,$(SELFTEST_LIB_SRCS))
+SELFTEST_PROGS := $(patsubst %.c,$(O)/%,$(wildcard selftests/vm/*.c selftests/host/*.c))
+selftests: $(SELFTEST_PROGS)
+$(O)/selftests/lib/%.o: selftests/lib/%.c $(O)/uapi/.stamp
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -MMD -c $< -o $@
+$(O)/selftests/%: selftests/%.c $(SELFTEST_LIB_OBJS) $(O)/uapi/.stamp
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -MMD $< $(SELFTEST_LIB_OBJS) -o $@ $(LDLIBS_XDP)
+
+# --- tests, demo, series --------------------------------------------------
+test: deps all kernel
+	$(Q)scripts/test.sh --kconfig $(KCONFIG)
+
+host-test: deps all
+	$(Q)scripts/test.sh --kconfig $(KCONFIG) --host-only
+
+vm-test: deps all kernel
+	$(Q)scripts/test.sh --kconfig $(KCONFIG) --vm-only $(VM_TESTS)
+
+demo: deps all kernel
+	$(Q)scripts/demo.sh --kconfig $(KCONFIG)
+
+patches: deps
+	$(Q)scripts/kernel.sh patches $(O)/patches
+
+bench: deps all kernel
+
+clean:
+	rm -rf $(O)
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

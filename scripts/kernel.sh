@@ -1,0 +1,309 @@
+#!/bin/bash
+# Kernel side of xsk-devmem: turn kernel/ (overlay files + patches + config
+# fragments) into a patched Linux 6.12 tree, a bzImage and a patch series.
+#
+#   kernel.sh build [VARIANT]   build bzImage (VARIANT: default | debug)
+#   kernel.sh image [VARIANT]   print the path of the built bzImage
+#   kernel.sh patches OUTDIR    git format-patch series + cover letter, checkpatch
+#   kernel.sh headers OUT LOUT  UAPI headers (OUT) and libbpf headers (LOUT)
+#   kernel.sh tree              print the path of the patched source tree
+#   kernel.sh export            write commits made in the series tree back
+#                               into kernel/ (patches + new files)
+#
+# Layout of the cache (XSK_CACHE, default ~/.cache/xsk-devmem):
+#   linux/          git repo: tag "base" = Debian's linux-source-6.12, pristine;
+#                   branch "xsk" = base + one commit per kernel/patches/series
+#                   entry. Its work tree is where series are assembled.
+#   src/            git worktree checked out at the current series commit; only
+#                   files that differ between two series are rewritten, so kbuild
+#                   rebuilds incrementally. Builds are out of tree (O=).
+#   build-VARIANT/  kbuild output directory per config variant.
+#   images/KEY/     finished bzImage per key; KEY hashes kernel/, the scripts
+#                   and the linux-source version, so an unchanged kernel is
+#                   never rebuilt and a changed one always is.
+#   ccache/         compiler cache (CCACHE_DIR).
+set -euo pipefail
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+KDIR=$TOP/kernel
+CACHE=${XSK_CACHE:-$HOME/.cache/xsk-devmem}
+SRC_TARBALL=/usr/src/linux-source-6.12.tar.xz
+JOBS=${JOBS:-$(nproc)}
+export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
+export CCACHE_NOHASHDIR=1 CCACHE_BASEDIR=$CACHE
+# Series commits are rebuilt often; a fixed committer date keeps their ids
+# stable when nothing changed.
+export GIT_COMMITTER_DATE="2026-01-01T00:00:00Z"
+
+# Bump when a change to this script changes the kernel it builds: it is
+# part of the image key, with kernel/ and the linux-source version.
+BUILD_RECIPE=1
+
+log() { echo "kernel: $*" >&2; }
+die() { echo "kernel: error: $*" >&2; exit 1; }
+
+git_l() { git -C "$CACHE/linux" "$@"; }
+
+src_version() {
+	dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null ||
+		die "linux-source-6.12 is not installed (run scripts/deps.sh)"
+}
+
+# The pristine tree as a git repository, made once per linux-source version.
+ensure_base() {
+	local ver; ver=$(src_version)
+	if [ -f "$CACHE/linux/.xsk-base" ] &&
+	   [ "$(cat "$CACHE/linux/.xsk-base")" = "$ver" ]; then
+		return
+	fi
+	log "unpacking linux-source-6.12 $ver into $CACHE/linux (once)"
+	rm -rf "$CACHE/linux" "$CACHE/src"
+	mkdir -p "$CACHE/linux"
+	tar -xJf "$SRC_TARBALL" -C "$CACHE/linux" --strip-components=1
+	# Debian's .gitignore ignores every top-level path; drop that block so
+	# that new files show up in git status in the series tree.
+	sed -i '/^# Debian packaging/,$d' "$CACHE/linux/.gitignore"
+	git_l init -q -b xsk
+	git_l config core.autocrlf false
+	git_l config gc.auto 0
+	git_l add -A -f
+	git_l commit -q -m "Linux 6.12 (Debian linux-source-6.12 $ver)"
+	git_l tag -f base >/dev/null
+	git_l worktree add -q --detach "$CACHE/src" base
+	echo "$ver" > "$CACHE/linux/.xsk-base"
+}
+
+# Overlay files: everything under kernel/ except the patch and config dirs.
+overlay_files() {
+	(cd "$KDIR" && find . -type f ! -path './patches/*' ! -path './config/*' |
+		sed 's|^\./||' | LC_ALL=C sort)
+}
+
+# series lines: "PATCH [NEWFILE...]"; comments and blank lines ignored.
+series_lines() {
+	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$KDIR/patches/series"
+}
+
+check_series() {
+	local claimed unclaimed
+	claimed=$(series_lines | awk '{for (i = 2; i <= NF; i++) print $i}' |
+		  LC_ALL=C sort)
+	[ -z "$(echo "$claimed" | uniq -d)" ] ||
+		die "series: a file is introduced by two patches: $(echo "$claimed" | uniq -d)"
+	unclaimed=$(LC_ALL=C comm -23 <(overlay_files) <(echo "$claimed"))
+	[ -z "$unclaimed" ] ||
+		die "series: overlay file(s) not introduced by any patch: $unclaimed"
+	local missing; missing=$(LC_ALL=C comm -13 <(overlay_files) <(echo "$claimed"))
+	[ -z "$missing" ] || die "series: file(s) named in series do not exist: $missing"
+}
+
+# Key of everything that decides the kernel image of a variant.
+image_key() {
+	local variant=$1
+	{
+		src_version
+		echo "$variant"
+		echo "$BUILD_RECIPE"
+		(cd "$KDIR" && find . -type f | LC_ALL=C sort | xargs sha256sum)
+	} | sha256sum | cut -c1-16
+}
+
+# Assemble branch "xsk" = base + series; print its commit.
+make_series() {
+	ensure_base
+	check_series
+	local wt=$CACHE/linux
+	git_l am --abort >/dev/null 2>&1 || true
+	git_l checkout -q -f -B xsk base
+	git_l clean -q -fdx -e .xsk-base
+	local patch files f
+	while read -r patch files; do
+		[ -f "$KDIR/patches/$patch" ] || die "series: no such patch: $patch"
+		# A patch that only adds overlay files has no diff left: git am
+		# stops on it, and --allow-empty then records it as it is.
+		if ! git_l am -q --keep-cr "$KDIR/patches/$patch" >/dev/null 2>&1 &&
+		   ! git_l am -q --allow-empty >/dev/null 2>&1; then
+			git_l am --abort >/dev/null 2>&1 || true
+			die "patch does not apply: kernel/patches/$patch"
+		fi
+		if [ -n "$files" ]; then
+			for f in $files; do
+				mkdir -p "$wt/$(dirname "$f")"
+				cp "$KDIR/$f" "$wt/$f"
+				git_l add -f "$f"
+			done
+			git_l commit -q --amend --no-edit --allow-empty
+		fi
+	done < <(series_lines)
+	git_l rev-parse HEAD
+}
+
+# Check out the series in src/, touching only files that changed.
+update_src() {
+	local commit
+	commit=$(make_series)
+	git -C "$CACHE/src" checkout -q -f --detach "$commit"
+	git -C "$CACHE/src" clean -q -fdx
+	echo "$commit"
+}
+
+KMAKE() { make -C "$CACHE/src" ARCH=x86_64 O="$BUILD" CC="ccache gcc" \
+	HOSTCC="ccache gcc" -j"$JOBS" "$@"; }
+
+# Every CONFIG_ line of the fragments must hold in the final .config.
+verify_config() {
+	local frag line sym want got bad=0
+	for frag in "$@"; do
+		while read -r line; do
+			case "$line" in
+			CONFIG_*=*) sym=${line%%=*}; want=${line#*=} ;;
+			"# CONFIG_"*" is not set") sym=${line#\# }; sym=${sym%% *}; want=n ;;
+			*) continue ;;
+			esac
+			got=$(grep -E "^$sym=|^# $sym is not set" "$BUILD/.config" || true)
+			case "$got" in
+			"$sym=$want") ;;
+			"# $sym is not set") [ "$want" = n ] || { echo "  $sym: wanted $want, not set"; bad=1; } ;;
+			"") [ "$want" = n ] || { echo "  $sym: wanted $want, absent (dependency missing?)"; bad=1; } ;;
+			*) echo "  $sym: wanted $want, got ${got#*=}"; bad=1 ;;
+			esac
+		done < "$frag"
+	done >&2
+	[ $bad = 0 ] || die "config fragment not honoured by olddefconfig (see above)"
+}
+
+fragments() {
+	local variant=$1
+	echo "$KDIR/config/base.config"
+	case "$variant" in
+	default) ;;
+	debug) echo "$KDIR/config/debug.config" ;;
+	*) die "unknown KCONFIG variant '$variant' (default | debug)" ;;
+	esac
+}
+
+cmd_image() {
+	local variant=${1:-default}
+	echo "$CACHE/images/$(image_key "$variant")/bzImage"
+}
+
+cmd_build() {
+	local variant=${1:-default} key img frags
+	key=$(image_key "$variant")
+	img=$CACHE/images/$key/bzImage
+	if [ -f "$img" ]; then
+		log "$variant kernel up to date ($img)"
+		echo "$img"
+		return
+	fi
+	mapfile -t frags < <(fragments "$variant")
+	local commit; commit=$(update_src)
+	BUILD=$CACHE/build-$variant
+	mkdir -p "$BUILD"
+	log "building $variant kernel (series ${commit:0:12}, key $key)"
+	local t0=$SECONDS
+	KMAKE -s tinyconfig >/dev/null
+	"$CACHE/src/scripts/kconfig/merge_config.sh" -m -O "$BUILD" \
+		"$BUILD/.config" "${frags[@]}" >/dev/null
+	KMAKE -s olddefconfig
+	verify_config "${frags[@]}"
+	KMAKE -s bzImage
+	mkdir -p "$CACHE/images/$key"
+	cp "$BUILD/arch/x86/boot/bzImage" "$img.tmp"
+	cp "$BUILD/.config" "$CACHE/images/$key/config"
+	mv "$img.tmp" "$img"
+	log "$variant kernel built in $((SECONDS - t0)) s: $img"
+	echo "$img"
+}
+
+cmd_tree() { update_src >/dev/null; echo "$CACHE/src"; }
+
+# UAPI headers of the patched tree (OUT/include) and the tree's libbpf
+# headers for BPF programs (LIBBPF_OUT/include/bpf).
+cmd_headers() {
+	local out=${1:?usage: kernel.sh headers OUT LIBBPF_OUT} lout=${2:?}
+	update_src >/dev/null
+	mkdir -p "$out" "$lout"
+	out=$(cd "$out" && pwd); lout=$(cd "$lout" && pwd)
+	make -s -C "$CACHE/src" ARCH=x86_64 O="$CACHE/build-headers" \
+		INSTALL_HDR_PATH="$out" headers_install
+	mkdir -p "$CACHE/build-headers/libbpf"
+	make -s -C "$CACHE/src/tools/lib/bpf" OUTPUT="$CACHE/build-headers/libbpf/" \
+		DESTDIR="$lout" prefix= install_headers >/dev/null
+}
+
+cmd_patches() {
+	local out=${1:?usage: kernel.sh patches OUTDIR} n
+	make_series >/dev/null
+	rm -rf "$out"; mkdir -p "$out"
+	out=$(cd "$out" && pwd)
+	n=$(git_l rev-list --count base..xsk)
+	[ "$n" -gt 0 ] || die "empty series"
+	git_l format-patch -q --cover-letter --thread=shallow \
+		--subject-prefix="RFC PATCH net-next" -o "$out" base..xsk
+	# Fill the cover letter from kernel/patches/cover-letter.
+	local cover; cover=$(ls "$out"/0000-*.patch)
+	local subject; subject=$(head -n1 "$KDIR/patches/cover-letter")
+	awk -v subj="$subject" -v body="$KDIR/patches/cover-letter" '
+		/\*\*\* SUBJECT HERE \*\*\*/ { sub(/\*\*\* SUBJECT HERE \*\*\*/, subj) }
+		/\*\*\* BLURB HERE \*\*\*/ {
+			skip = 1
+			while ((getline l < body) > 0) if (skip) skip = 0; else print l
+			next
+		}
+		{ print }' "$cover" > "$cover.tmp" && mv "$cover.tmp" "$cover"
+	log "checkpatch --strict on $n patch(es)"
+	local rc=0
+	(cd "$CACHE/linux" && PATH=/usr/bin:$PATH ./scripts/checkpatch.pl --strict --terse \
+		--show-types $(ls "$out"/0*.patch | grep -v '/0000-')) \
+		> "$out/checkpatch.txt" 2>&1 || rc=$?
+	cat "$out/checkpatch.txt" >&2
+	[ $rc = 0 ] || die "checkpatch --strict reported problems ($out/checkpatch.txt)"
+	log "series written to $out"
+}
+
+# Write the commits base..xsk of the series tree back into kernel/: each
+# commit becomes kernel/patches/NNNN-*.patch without the files it adds, and
+# the files it adds are copied (as of the tip) into the kernel/ overlay.
+# A new file enters the series whole, in the patch that adds it.
+cmd_export() {
+	local n=0 c added f patch ex
+	git_l diff --quiet HEAD || die "uncommitted changes in $CACHE/linux"
+	[ "$(git_l rev-list --count base..HEAD)" -gt 0 ] ||
+		die "no commits on top of base in $CACHE/linux: nothing to export"
+	rm -f "$KDIR"/patches/[0-9][0-9][0-9][0-9]-*.patch
+	: > "$KDIR/patches/series.new"
+	for c in $(git_l rev-list --reverse base..HEAD); do
+		n=$((n + 1))
+		added=$(git_l diff-tree --no-commit-id -r --diff-filter=A --name-only "$c")
+		ex=()
+		for f in $(overlay_files) $added; do ex+=(":(exclude)$f"); done
+		patch=$(git_l format-patch -1 --zero-commit --start-number "$n" \
+			-o "$KDIR/patches" "$c" -- . "${ex[@]}")
+		for f in $added; do
+			mkdir -p "$KDIR/$(dirname "$f")"
+			git_l show "HEAD:$f" > "$KDIR/$f"
+		done
+		echo "$(basename "$patch") $(echo $added)" >> "$KDIR/patches/series.new"
+	done
+	{
+		echo "# Kernel patch series, applied in order on Debian's linux-source-6.12."
+		echo "# PATCH [FILE...]: the patch, then the new files it adds, taken"
+		echo "# from the kernel/ overlay. Written by: scripts/kernel.sh export"
+		cat "$KDIR/patches/series.new"
+	} > "$KDIR/patches/series"
+	rm "$KDIR/patches/series.new"
+	check_series
+	log "exported $n commit(s) into $KDIR"
+}
+
+case "${1:-}" in
+build) shift; cmd_build "$@" ;;
+image) shift; cmd_image "$@" ;;
+patches) shift; cmd_patches "$@" ;;
+headers) shift; cmd_headers "$@" ;;
+tree) shift; cmd_tree "$@" ;;
+export) cmd_export ;;
+base) ensure_base ;;
+*) sed -n '2,10s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+esac

@@ -1,0 +1,61 @@
+#!/bin/bash
+# PID 1 of the test guest (booted by scripts/vm-run.sh). The root file
+# system is the host's, read-only over 9p; this mounts the rest, runs the
+# tests named on the kernel command line (xsk_tests=a,b,...) and writes
+# "PASS|FAIL|SKIP name" lines to results/ (a second, writable 9p share)
+# and to the console, then powers the guest off.
+#
+# A test is an executable under selftests/; exit 0 passes, 4 skips
+# (kselftest's KSFT_SKIP), anything else fails. Its output goes to
+# results/<name with / as _>.log.
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root TERM=dumb LC_ALL=C.UTF-8
+
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t tmpfs shm /dev/shm
+for d in /tmp /run /var/tmp /root; do mount -t tmpfs tmp "$d"; done
+mount -t bpf bpf /sys/fs/bpf
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
+R=/tmp/results
+mkdir -p $R
+mount -t 9p -o trans=virtio,version=9p2000.L results $R
+hostname xsk-vm
+ip link set lo up
+
+export XSK_TOP=$xsk_top XSK_DEBUG=$xsk_debug XSK_RESULTS=$R
+echo "xsk-vm: kernel $(uname -r), $(nproc) cpu(s), tests: $xsk_tests"
+
+for t in ${xsk_tests//,/ }; do
+	log=$R/$(echo "$t" | tr / _).log
+	echo "xsk-vm: RUN $t"
+	start=$(date +%s)
+	timeout -k 5 "${XSK_TEST_TIMEOUT:-300}" "$XSK_TOP/selftests/$t" \
+		</dev/null >"$log" 2>&1
+	rc=$?
+	case $rc in
+	0) r=PASS ;;
+	4) r=SKIP ;;
+	*) r=FAIL ;;
+	esac
+	echo "$r $t" >> $R/results
+	echo "xsk-vm: $r $t (exit $rc, $(($(date +%s) - start))s)"
+	[ $r = FAIL ] && tail -n 15 "$log" | sed 's/^/xsk-vm:   | /'
+done
+
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	# kmemleak reports objects unreferenced for more than 5 s.
+	sleep 6
+	echo scan > /sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak
+fi
+
+sync
+echo "xsk-vm: done"
+echo o > /proc/sysrq-trigger
+sleep 30
