@@ -76,18 +76,27 @@ $(O)/%.bpf.o: %.bpf.c $(O)/uapi/.stamp
 user:
 
 # --- selftest programs ----------------------------------------------------
-SELFTEST_LIB_SRCS := $(wildcard selftests/lib/*.c)
-SELFTEST_LIB_OBJS := $(patsubst %.c,$(O)/%.o,$(SELFTEST_LIB_SRCS))
-SELFTEST_PROGS := $(patsubst %.c,$(O)/%,$(wildcard selftests/vm/*.c selftests/host/*.c))
+# selftests/lib/*.c is linked into every test program; selftests/tools/*.c
+# are traffic generators and receivers; selftests/{host,vm}/*.c are tests.
+# BPF skeletons (bpftool gen skeleton) of selftests/bpf/ are generated next
+# to their objects.
+SELFTEST_LIB_OBJS := $(patsubst %.c,$(O)/%.o,$(wildcard selftests/lib/*.c))
+SELFTEST_PROGS := $(patsubst %.c,$(O)/%,$(wildcard selftests/tools/*.c \
+		    selftests/vm/*.c selftests/host/*.c))
+SELFTEST_SKELS := $(patsubst %.bpf.c,$(O)/%.skel.h,$(wildcard selftests/bpf/*.bpf.c))
+SELFTEST_CFLAGS := $(CFLAGS) -I$(O)/selftests/bpf
 selftests: $(SELFTEST_PROGS)
+$(O)/%.skel.h: $(O)/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)bpftool gen skeleton $< > $@.tmp && mv $@.tmp $@
 $(O)/selftests/lib/%.o: selftests/lib/%.c $(O)/uapi/.stamp
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -MMD -c $< -o $@
-$(O)/selftests/%: selftests/%.c $(SELFTEST_LIB_OBJS) $(O)/uapi/.stamp
+	$(Q)$(CC) $(SELFTEST_CFLAGS) -MMD -c $< -o $@
+$(O)/selftests/%: selftests/%.c $(SELFTEST_LIB_OBJS) $(SELFTEST_SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -MMD $< $(SELFTEST_LIB_OBJS) -o $@ $(LDLIBS_XDP)
+	$(Q)$(CC) $(SELFTEST_CFLAGS) -MMD $< $(SELFTEST_LIB_OBJS) -o $@ $(LDLIBS_XDP)
 
 # --- tests, demo, series --------------------------------------------------
 test: deps all kernel
@@ -109,5 +118,8 @@ bench: deps all kernel
 
 clean:
 	rm -rf $(O)
+
+# Keep generated skeletons and objects: they are inputs of several rules.
+.SECONDARY:
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

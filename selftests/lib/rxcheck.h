@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Receive-side checker shared by every receiver in the tests: a frame,
+ * given as the segments it arrived in, must be an Ethernet/IPv4-or-IPv6/UDP
+ * datagram to the expected port whose payload is exactly the pattern of
+ * its sequence number (selftests/lib/pattern.h). Counts good, bad and
+ * duplicate datagrams, and knows when all COUNT sequence numbers arrived.
+ */
+#ifndef XSK_SELFTEST_RXCHECK_H
+#define XSK_SELFTEST_RXCHECK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/uio.h>
+
+struct rxcheck {
+	uint32_t count;		/* datagrams expected: seq 0 .. count - 1 */
+	uint16_t dport;		/* host order */
+	uint8_t *seen;		/* bitmap of received seqs */
+	uint64_t good, bad, dup, frames, bytes;
+	char first_error[160];
+};
+
+int rxcheck_init(struct rxcheck *rc, uint32_t count, uint16_t dport);
+void rxcheck_free(struct rxcheck *rc);
+
+/* Check one frame made of nseg segments. Returns true if it was good. */
+bool rxcheck_frame(struct rxcheck *rc, const struct iovec *seg, int nseg);
+
+static inline bool rxcheck_done(const struct rxcheck *rc)
+{
+	return rc->good == rc->count;
+}
+
+/* One line of counts; returns 0 if all datagrams arrived, once, intact. */
+int rxcheck_report(const struct rxcheck *rc, const char *who, FILE *f);
+
+#endif
