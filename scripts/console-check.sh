@@ -1,10 +1,12 @@
 #!/bin/sh
-# Print the lines of a guest console log that show the kernel in trouble;
-# print nothing when the log is clean. Used by vm-run.sh on every run and
-# unit-tested on sample logs (selftests/host/console_check.sh).
+# Print the lines of a guest console log that show the kernel in trouble.
+# Exit 0 if the log is clean, 1 if it is not, 2 if it cannot be read.
+# Used by vm-run.sh on every run and tested on sample logs
+# (selftests/host/console_check.sh).
 #
 #   console-check.sh CONSOLE_LOG
-exec grep -a -n -E \
+[ -r "$1" ] || { echo "console-check: cannot read '$1'" >&2; exit 2; }
+grep -a -n -E \
   -e 'WARNING: .*(at|CPU: [0-9]+ PID)' \
   -e '------------\[ cut here \]------------' \
   -e 'BUG: ' \
@@ -25,3 +27,8 @@ exec grep -a -n -E \
   -e 'kmemleak: .*new suspected memory leaks' \
   -e 'Call Trace:' \
   "$1"
+case $? in
+0) exit 1 ;;
+1) exit 0 ;;
+*) exit 2 ;;
+esac

@@ -4,7 +4,7 @@
 # the run from the host:
 #
 #   vm-run.sh [-k BZIMAGE] [-t TIMEOUT_S] [-o OUTDIR] [--debug] [--icount]
-#             [--smp N] [--mem MB] TEST...
+#             [--smp N] [--mem MB] [-e NAME=VALUE]... TEST...
 #
 # TEST is a path relative to selftests/ of an executable run in the guest
 # (e.g. vm/boot.sh). Each prints "PASS name" or "FAIL name"; a test that
@@ -12,10 +12,11 @@
 # console shows an oops, a BUG or WARN, a KASAN/UBSAN/lockdep/kmemleak
 # report, an RCU stall, a soft lockup or a hung task, whatever the tests
 # said. Exit status: 0 if every test passed and the console is clean.
+# -e passes NAME=VALUE into the environment of the guest's tests.
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-KERNEL="" TIMEOUT=600 OUT="" DEBUG=0 ICOUNT=0 SMP=2 MEM=2048
+KERNEL="" TIMEOUT=600 OUT="" DEBUG=0 ICOUNT=0 SMP=2 MEM=2048 ENVS=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-k) KERNEL=$2; shift 2 ;;
@@ -25,6 +26,11 @@ while [ $# -gt 0 ]; do
 	--icount) ICOUNT=1; shift ;;
 	--smp) SMP=$2; shift 2 ;;
 	--mem) MEM=$2; shift 2 ;;
+	-e) case "$2" in
+	    *=*\ *|*=*,*|*=) echo "vm-run: -e $2: no spaces or commas" >&2; exit 2 ;;
+	    [A-Za-z_]*=*) ENVS+=" $2" ;;
+	    *) echo "vm-run: -e wants NAME=VALUE" >&2; exit 2 ;;
+	    esac; shift 2 ;;
 	-h|--help) sed -n '2,15s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	--) shift; break ;;
 	-*) echo "vm-run: unknown option $1" >&2; exit 2 ;;
@@ -53,7 +59,7 @@ tests=$(IFS=,; echo "$*")
 append="console=ttyS0 root=host0 rootfstype=9p ro"
 append+=" rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose"
 append+=" init=$TOP/selftests/vm/guest-init.sh panic=-1 oops=panic=0"
-append+=" xsk_top=$TOP xsk_tests=$tests xsk_debug=$DEBUG"
+append+=" xsk_top=$TOP xsk_tests=$tests xsk_debug=$DEBUG$ENVS"
 # Without ACPI IRQ routing the KASAN kernel does not stall under TCG.
 append+=" acpi=noirq"
 
@@ -83,8 +89,8 @@ for t in "$@"; do
 done
 
 # The console verdict: kernel reports that fail the run on their own.
-bad=$("$TOP/scripts/console-check.sh" "$CONSOLE")
-if [ -n "$bad" ]; then
+bad=$("$TOP/scripts/console-check.sh" "$CONSOLE" 2>&1)
+if [ $? != 0 ]; then
 	echo "FAIL vm/console (kernel reported problems; see $CONSOLE)"
 	echo "$bad" | sed 's/^/    /' | head -n 20
 	fail=$((fail + 1))

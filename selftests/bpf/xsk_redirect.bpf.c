@@ -18,9 +18,15 @@ struct {
 	__uint(max_entries, 64);
 	__type(key, __u32);
 	__type(value, __u32);
+	/* Pinned by name when loaded by xdp-loader -p DIR, so that a socket
+	 * can be added by another process (xsk_rx --xskmap DIR/xsks). */
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xsks SEC(".maps");
 
-/* Set by the loader before load: the UDP destination port to redirect. */
+/*
+ * Set by the loader before load: the UDP destination port to redirect; 0
+ * (as when xdp-loader loads the object) redirects every UDP datagram.
+ */
 const volatile __u16 udp_dport;
 
 SEC("xdp.frags")
@@ -52,7 +58,7 @@ int xsk_redirect(struct xdp_md *ctx)
 		return XDP_PASS;
 	}
 	if (proto != IPPROTO_UDP || (void *)(udp + 1) > end ||
-	    udp->dest != bpf_htons(udp_dport))
+	    (udp_dport && udp->dest != bpf_htons(udp_dport)))
 		return XDP_PASS;
 	return bpf_redirect_map(&xsks, ctx->rx_queue_index, XDP_PASS);
 }

@@ -6,7 +6,10 @@
  * PORT and checks each byte for byte (selftests/lib/rxcheck.h).
  *
  *   xsk_rx -i IFACE -p PORT -n COUNT [-q QUEUE] [-m native|skb] [--sg]
- *          [-t TIMEOUT_S]
+ *          [-t TIMEOUT_S] [--xskmap PINNED_MAP]
+ *
+ * With --xskmap, no program is loaded: the socket is put into the XSKMAP
+ * pinned at PINNED_MAP by whoever loaded the program (e.g. xdp-loader -p).
  *
  * Prints "xsk_rx: ready" once the socket and program are in place, and a
  * summary at the end. Exit 0 only if every datagram arrived once, intact.
@@ -57,7 +60,8 @@ static double now(void)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: xsk_rx -i IFACE -p PORT -n COUNT [-q QUEUE] [-m native|skb] [--sg] [-t TIMEOUT_S]\n");
+		"usage: xsk_rx -i IFACE -p PORT -n COUNT [-q QUEUE] [-m native|skb] [--sg]\n"
+		"              [-t TIMEOUT_S] [--xskmap PINNED_MAP]\n");
 	exit(2);
 }
 
@@ -65,10 +69,11 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "sg", no_argument, NULL, 'S' },
+		{ "xskmap", required_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	const char *ifname = NULL, *mode = "native";
+	const char *ifname = NULL, *mode = "native", *xskmap = NULL;
 	unsigned int queue = 0, count = 0, port = 0, timeout = 60;
 	bool sg = false;
 	int c, err, ret = 1;
@@ -82,6 +87,7 @@ int main(int argc, char **argv)
 		case 'm': mode = optarg; break;
 		case 't': timeout = strtoul(optarg, NULL, 0); break;
 		case 'S': sg = true; break;
+		case 'X': xskmap = optarg; break;
 		default: usage();
 		}
 	}
@@ -147,32 +153,47 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	struct xsk_redirect_bpf *skel = xsk_redirect_bpf__open();
+	struct xsk_redirect_bpf *skel = NULL;
+	int xsk_fd = xsk_socket__fd(xsk), map_fd;
 
-	if (!skel) {
-		fprintf(stderr, "xsk_rx: cannot open BPF program\n");
-		return 1;
+	if (xskmap) {
+		map_fd = bpf_obj_get(xskmap);
+		if (map_fd < 0) {
+			fprintf(stderr, "xsk_rx: no pinned map at %s: %s\n", xskmap,
+				strerror(errno));
+			return 1;
+		}
+	} else {
+		skel = xsk_redirect_bpf__open();
+		if (!skel) {
+			fprintf(stderr, "xsk_rx: cannot open BPF program\n");
+			return 1;
+		}
+		skel->rodata->udp_dport = port;
+		/* Private map: no pinning when we load it ourselves. */
+		bpf_map__set_pin_path(skel->maps.xsks, NULL);
+		err = xsk_redirect_bpf__load(skel);
+		if (err) {
+			fprintf(stderr, "xsk_rx: loading BPF program: %s\n",
+				strerror(-err));
+			return 1;
+		}
+		map_fd = bpf_map__fd(skel->maps.xsks);
 	}
-	skel->rodata->udp_dport = port;
-	err = xsk_redirect_bpf__load(skel);
-	if (err) {
-		fprintf(stderr, "xsk_rx: loading BPF program: %s\n", strerror(-err));
-		return 1;
-	}
-
-	int xsk_fd = xsk_socket__fd(xsk);
-
-	err = bpf_map_update_elem(bpf_map__fd(skel->maps.xsks), &queue, &xsk_fd, 0);
+	err = bpf_map_update_elem(map_fd, &queue, &xsk_fd, 0);
 	if (err) {
 		fprintf(stderr, "xsk_rx: xskmap update: %s\n", strerror(errno));
 		return 1;
 	}
-	err = bpf_xdp_attach(ifindex, bpf_program__fd(skel->progs.xsk_redirect),
-			     xdp_flags, NULL);
-	if (err) {
-		fprintf(stderr, "xsk_rx: attaching XDP (%s) to %s: %s\n", mode,
-			ifname, strerror(-err));
-		return 1;
+	if (skel) {
+		err = bpf_xdp_attach(ifindex,
+				     bpf_program__fd(skel->progs.xsk_redirect),
+				     xdp_flags, NULL);
+		if (err) {
+			fprintf(stderr, "xsk_rx: attaching XDP (%s) to %s: %s\n",
+				mode, ifname, strerror(-err));
+			return 1;
+		}
 	}
 
 	/* Give the kernel every frame to fill. */
@@ -248,10 +269,15 @@ int main(int argc, char **argv)
 		printf("xsk_rx: %.0f datagrams/s over %.3f s\n",
 		       (rc.good - 1) / (last - first), last - first);
 
-	bpf_xdp_detach(ifindex, xdp_flags, NULL);
+	if (skel) {
+		bpf_xdp_detach(ifindex, xdp_flags, NULL);
+		xsk_redirect_bpf__destroy(skel);
+	} else {
+		bpf_map_delete_elem(map_fd, &queue);
+		close(map_fd);
+	}
 	xsk_socket__delete(xsk);
 	xsk_umem__delete(umem);
-	xsk_redirect_bpf__destroy(skel);
 	rxcheck_free(&rc);
 	return ret;
 }
