@@ -39,6 +39,11 @@ export GIT_COMMITTER_DATE="2026-01-01T00:00:00Z"
 # part of the image key, with kernel/ and the linux-source version.
 BUILD_RECIPE=1
 
+# One kernel.sh at a time per cache: the series tree and src/ are shared.
+mkdir -p "$CACHE"
+exec 9>"$CACHE/.lock"
+flock 9
+
 log() { echo "kernel: $*" >&2; }
 die() { echo "kernel: error: $*" >&2; exit 1; }
 
