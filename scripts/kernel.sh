@@ -39,10 +39,13 @@ export GIT_COMMITTER_DATE="2026-01-01T00:00:00Z"
 # part of the image key, with kernel/ and the linux-source version.
 BUILD_RECIPE=1
 
-# One kernel.sh at a time per cache: the series tree and src/ are shared.
-mkdir -p "$CACHE"
-exec 9>"$CACHE/.lock"
-flock 9
+# Commands that touch the series tree, src/ or a build directory run one
+# at a time per cache; `image` only computes a path and does not wait.
+lock_cache() {
+	mkdir -p "$CACHE"
+	exec 9>"$CACHE/.lock"
+	flock 9
+}
 
 log() { echo "kernel: $*" >&2; }
 die() { echo "kernel: error: $*" >&2; exit 1; }
@@ -302,6 +305,9 @@ cmd_export() {
 	log "exported $n commit(s) into $KDIR"
 }
 
+case "${1:-}" in
+build|patches|headers|tree|export|base) lock_cache ;;
+esac
 case "${1:-}" in
 build) shift; cmd_build "$@" ;;
 image) shift; cmd_image "$@" ;;
