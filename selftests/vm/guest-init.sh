@@ -17,7 +17,14 @@ mount -t devtmpfs dev /dev
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs shm /dev/shm
+# The checkout may live under a directory that gets a tmpfs below (a CI
+# clone in /tmp, say): hold on to it through a bind mount and put it back.
+mkdir -p /dev/shm/xsk-top
+mount --bind "$xsk_top" /dev/shm/xsk-top
 for d in /tmp /run /var/tmp /root; do mount -t tmpfs tmp "$d"; done
+if [ ! -d "$xsk_top/selftests" ]; then
+	mkdir -p "$xsk_top" && mount --move /dev/shm/xsk-top "$xsk_top"
+fi
 mount -t bpf bpf /sys/fs/bpf
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
