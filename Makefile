@@ -72,6 +72,12 @@ $(O)/%.bpf.o: %.bpf.c $(O)/uapi/.stamp
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -c $< -o $@
 
+# --- steer: BPF include path and policy objects (issue 4) ----------------
+# The ABI header include/xsk_steer.h is shared by BPF and user space.
+BPF_CFLAGS += -Iinclude
+STEER_POLICY_OBJS := $(patsubst %.bpf.c,$(O)/%.bpf.o,$(wildcard bpf/policies/*.bpf.c))
+bpf: $(STEER_POLICY_OBJS)
+
 # --- user space: library and tools ----------------------------------------
 user:
 
