@@ -95,6 +95,25 @@ $(O)/selftests/%: selftests/%.c $(SELFTEST_LIB_OBJS) $(O)/uapi/.stamp
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -MMD $< $(SELFTEST_LIB_OBJS) -o $@ $(LDLIBS_XDP)
 
+# --- steer: test programs (issue 4) ---------------------------------------
+# Built with ASan/UBSan, linked with the packet builder, case table,
+# reference parser, BPF_PROG_TEST_RUN harness and the map library.
+SAN_CFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	      -fno-sanitize-recover=all
+STEER_TEST_CFLAGS = $(CFLAGS) $(SAN_CFLAGS) -Iuser -Iselftests/steer
+STEER_TEST_OBJS := $(patsubst %.c,$(O)/san/%.o,$(wildcard selftests/steer/*.c) \
+		   user/steer_maps.c)
+STEER_TESTS := $(patsubst %.c,$(O)/%,$(wildcard selftests/host/steer_*.c))
+selftests: $(STEER_TESTS)
+$(O)/san/%.o: %.c $(O)/uapi/.stamp
+	$(call msg,CC-SAN,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(STEER_TEST_CFLAGS) -MMD -c $< -o $@
+$(STEER_TESTS): $(O)/selftests/host/%: selftests/host/%.c $(STEER_TEST_OBJS)
+	$(call msg,CC-SAN,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(STEER_TEST_CFLAGS) -MMD $< $(STEER_TEST_OBJS) -o $@ $(LDLIBS_XDP)
+
 # --- tests, demo, series --------------------------------------------------
 test: deps all kernel
 	$(Q)scripts/test.sh --kconfig $(KCONFIG)
