@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <linux/types.h>
 
-#define PKT_MAX		2048
+#define PKT_MAX		4096
 #define PKT_MAX_EXT	12
 
 struct pkt_ext {
@@ -50,7 +50,10 @@ struct pkt_spec {
 	int	cut;		/* truncate the frame to this many bytes (0: none) */
 };
 
-/* Writes the frame into buf (PKT_MAX bytes); returns its length. */
+/*
+ * Writes the frame into buf (PKT_MAX bytes); returns its length. The spec
+ * must fit: at most 12 extension headers of hdrlen < 16, 1500 bytes payload.
+ */
 size_t pkt_build(const struct pkt_spec *s, __u8 *buf);
 
 /* The fixed addresses the builder uses (network order). */
