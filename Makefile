@@ -81,6 +81,18 @@ bpf: $(STEER_POLICY_OBJS)
 # --- user space: library and tools ----------------------------------------
 user:
 
+# --- steer: the xsk-devmem tool (issue 4 adds the steer family) ----------
+# main() in user/xsk-devmem.c dispatches to one file per family.
+XSK_TOOL_OBJS := $(patsubst %.c,$(O)/%.o,$(wildcard user/*.c))
+user: $(O)/user/xsk-devmem
+$(O)/user/%.o: user/%.c $(O)/uapi/.stamp
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -Iuser -MMD -c $< -o $@
+$(O)/user/xsk-devmem: $(XSK_TOOL_OBJS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS_XDP)
+
 # --- selftest programs ----------------------------------------------------
 SELFTEST_LIB_SRCS := $(wildcard selftests/lib/*.c)
 SELFTEST_LIB_OBJS := $(patsubst %.c,$(O)/%.o,$(SELFTEST_LIB_SRCS))
