@@ -8,6 +8,11 @@
 # counters that must match what was sent.
 #
 #   steer_e2e.sh [-m native|skb]     (both, one after the other, without -m)
+#
+# With STEER_E2E_FILTER=1 (the VM test) xdp-filter is loaded first, so
+# that libxdp puts both behind its dispatcher; the test then also checks
+# that `xdp-loader status` shows both with their priorities and that
+# unloading steer leaves xdp-filter in place and traffic flowing.
 set -u
 if [ $# = 0 ]; then
 	"$0" -m native || exit
@@ -27,7 +32,8 @@ NSA=xsksa$id NSB=xsksb$id
 VA=xsa$id VB=xsb$id
 PIN=/sys/fs/bpf/xsk-steer-e2e-$id
 TMP=$(mktemp -d /tmp/steer-e2e.XXXXXX)
-N_FLOW=100 N_RULE=50 N_OTHER=80
+N_FLOW=100 N_RULE=50 N_POL=40 N_OTHER=80
+FILTER=${STEER_E2E_FILTER:-0}
 
 fail() { echo "FAIL: $*"; exit 1; }
 inb() { nsenter --net=/var/run/netns/$NSB "$@"; }
@@ -65,18 +71,33 @@ mac() { "$@" | awk '/link\/ether/ { print $2 }'; }
 ina ip neigh add 10.9.0.2 lladdr "$(mac inb ip link show $VB)" dev $VA
 inb ip neigh add 10.9.0.1 lladdr "$(mac ina ip link show $VA)" dev $VB
 
+if [ "$FILTER" = 1 ]; then
+	command -v xdp-filter >/dev/null || { echo "no xdp-filter"; exit 4; }
+	inb xdp-filter load -m $MODE $VB || fail "xdp-filter load"
+fi
 echo "# xdp-loader load -m $MODE -p $PIN $VB $OBJ"
 inb xdp-loader load -m $MODE -p "$PIN" $VB "$OBJ" || fail "xdp-loader load"
 inb xdp-loader status $VB | tee "$TMP/status"
 grep -q "xsk_steer" "$TMP/status" || fail "xdp-loader status does not show xsk_steer"
+if [ "$FILTER" = 1 ]; then
+	grep -q "xdp_dispatcher" "$TMP/status" || fail "no dispatcher in xdp-loader status"
+	grep -Eq "xsk_steer +20 " "$TMP/status" || fail "xsk_steer not at priority 20"
+	grep -q "xdpfilt" "$TMP/status" || fail "xdp-filter not in xdp-loader status"
+fi
 
 steer() { "$CLI" steer -p "$PIN" "$@"; }
 steer flow add proto udp src 10.9.0.1 sport 5001 dst 10.9.0.2 dport 6001 \
 	action redirect queue split l4+4 counter 1 || fail "flow add"
 steer rule add dst 10.9.0.2/32 proto udp dport 7000-7099 \
 	action redirect index 0 split none counter 2 || fail "rule add"
+# a flow through policy slot 2 (spread over 1 socket from index 0): the
+# tail call, behind the dispatcher too
+steer policy load 2 "$B/bpf/policies/spread.bpf.o" || fail "policy load"
+steer flow add proto udp src 10.9.0.1 sport 5004 dst 10.9.0.2 dport 6003 \
+	action policy 2 param 1 counter 3 || fail "policy flow add"
 steer flow list
 steer rule list
+steer policy list | grep -q "slot 2: xsk_policy_spre" || fail "policy list"
 
 # error paths the CLI must name
 steer rule add dst 10.9.0.0/24 dport 9-5 action drop 2>&1 | grep -q "inverted" ||
@@ -88,7 +109,7 @@ steer flow add proto udp src 10.9.0.300 sport 1 dst 10.9.0.2 dport 1 action drop
 "$CLI" steer -p /sys/fs/bpf/nothing-here-$id flow list 2>&1 | grep -q "not loaded" ||
 	fail "not-loaded not reported"
 
-inb "$RX" -i $VB -q 0 -p "$PIN" -n $((N_FLOW + N_RULE)) -t 20 >"$TMP/rx" 2>&1 &
+inb "$RX" -i $VB -q 0 -p "$PIN" -n $((N_FLOW + N_RULE + N_POL)) -t 20 >"$TMP/rx" 2>&1 &
 rxpid=$!
 inb $PY -c '
 import socket, sys
@@ -120,6 +141,7 @@ def send(sport, dport, n, size):
         if i % 16 == 15: time.sleep(0.002)
 send(5001, 6001, '$N_FLOW', 64)
 send(5002, 7050, '$N_RULE', 200)
+send(5004, 6003, '$N_POL', 32)
 send(5003, 6002, '$N_OTHER', 100)
 '
 wait $rxpid; rxpid=
@@ -137,14 +159,18 @@ check "their metadata" "$(port 6001 meta_ok)" $N_FLOW
 check "their split (l4+4)" "$(port 6001 split)" $((14 + 20 + 8 + 4))
 check "AF_XDP frames of the rule" "$(port 7050 frames)" $N_RULE
 check "their split (none = frame)" "$(port 7050 split)" $((14 + 20 + 8 + 200))
-check "AF_XDP frames in all" "$(awk '$1 == "total" { print $2 }' "$TMP/rx")" $((N_FLOW + N_RULE))
+check "AF_XDP frames of the policy flow" "$(port 6003 frames)" $N_POL
+check "their split (spread: l4+4)" "$(port 6003 split)" $((14 + 20 + 8 + 4))
+check "AF_XDP frames in all" "$(awk '$1 == "total" { print $2 }' "$TMP/rx")" \
+	$((N_FLOW + N_RULE + N_POL))
 check "AF_XDP bad metadata" "$(awk '$1 == "total" { print $4 }' "$TMP/rx")" 0
 check "UDP socket datagrams" "$(awk '$1 == "udp" { print $2 }' "$TMP/udp")" $N_OTHER
 
 steer -j stats >"$TMP/stats"
 stat() { $PY -c "import json; print(json.load(open('$TMP/stats'))['$1'])"; }
-check "redirected" "$(stat redirected)" $((N_FLOW + N_RULE))
-check "hit_flow" "$(stat hit_flow)" $N_FLOW
+check "redirected" "$(stat redirected)" $((N_FLOW + N_RULE + N_POL))
+check "hit_flow" "$(stat hit_flow)" $((N_FLOW + N_POL))
+check "policy_calls" "$(stat policy_calls)" $N_POL
 check "hit_prefix" "$(stat hit_prefix)" $N_RULE
 check "redirect_fail" "$(stat redirect_fail)" 0
 check "malformed" "$(stat malformed)" 0
@@ -162,4 +188,28 @@ check "rule counter bytes" \
 inb "$CLI" steer -p "$PIN" unload $VB --keep-maps || fail "steer unload"
 inb xdp-loader status $VB | grep -q xsk_steer && fail "still loaded after unload"
 [ -e "$PIN/steer_flows4" ] || fail "--keep-maps removed the maps"
+if [ "$FILTER" = 1 ]; then
+	inb xdp-loader status $VB | tee "$TMP/status2"
+	grep -q "xdpfilt" "$TMP/status2" || fail "xdp-filter gone after unloading steer"
+	inb $PY -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("10.9.0.2", 6002)); s.settimeout(2)
+print("ready", flush=True)
+try:
+    s.recv(2048); print("got", flush=True)
+except socket.timeout:
+    print("none", flush=True)
+' >"$TMP/udp2" 2>&1 &
+	udppid=$!
+	sleep 0.5
+	ina $PY -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(5): s.sendto(b"x", ("10.9.0.2", 6002))
+'
+	wait $udppid; udppid=
+	check "traffic through xdp-filter alone" "$(tail -n1 "$TMP/udp2")" got
+	inb xdp-filter unload $VB || fail "xdp-filter unload"
+fi
 exit $rc
