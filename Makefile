@@ -76,7 +76,13 @@ $(O)/%.bpf.o: %.bpf.c $(O)/uapi/.stamp
 # The ABI header include/xsk_steer.h is shared by BPF and user space.
 BPF_CFLAGS += -Iinclude
 STEER_POLICY_OBJS := $(patsubst %.bpf.c,$(O)/%.bpf.o,$(wildcard bpf/policies/*.bpf.c))
-bpf: $(STEER_POLICY_OBJS)
+bpf: $(STEER_POLICY_OBJS) $(O)/bpf/steer_compat.bpf.o
+# The same program without packet-changing helpers, for libxdp 1.3.1's
+# dispatcher on kernels that check it (bpf/xsk_steer.bpf.h explains).
+$(O)/bpf/steer_compat.bpf.o: bpf/steer.bpf.c $(O)/uapi/.stamp
+	$(call msg,CLANG-BPF,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DXSK_STEER_COMPAT=1 -MMD -c $< -o $@
 
 # --- user space: library and tools ----------------------------------------
 user:
@@ -125,6 +131,22 @@ $(STEER_TESTS): $(O)/selftests/host/%: selftests/host/%.c $(STEER_TEST_OBJS)
 	$(call msg,CC-SAN,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(STEER_TEST_CFLAGS) -MMD $< $(STEER_TEST_OBJS) -o $@ $(LDLIBS_XDP)
+
+# --- steer: benchmark (issue 4) -------------------------------------------
+STEER_BENCH_OBJS := $(patsubst %.c,$(O)/%.o,selftests/steer/pkt.c user/steer_maps.c)
+$(O)/selftests/steer/%.o: selftests/steer/%.c $(O)/uapi/.stamp
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -Iuser -Iselftests/steer -MMD -c $< -o $@
+$(O)/selftests/bench/steer_bench: selftests/bench/steer_bench.c $(STEER_BENCH_OBJS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -Iuser -Iselftests/steer $^ -o $@ $(LDLIBS_XDP)
+selftests: $(O)/selftests/bench/steer_bench
+bench-steer: bpf $(O)/selftests/bench/steer_bench
+	$(Q)scripts/bench-steer.sh
+bench: bench-steer
+.PHONY: bench-steer
 
 # --- tests, demo, series --------------------------------------------------
 test: deps all kernel

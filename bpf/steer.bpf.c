@@ -193,7 +193,8 @@ int xsk_steer(struct xdp_md *ctx)
 
 	if (act->type == XSK_STEER_ACT_POLICY) {
 		xsk_steer_count(XSK_STEER_STAT_POLICY_CALLS);
-		bpf_tail_call(ctx, &steer_policies, act->arg);
+		if (!XSK_STEER_COMPAT)
+			bpf_tail_call(ctx, &steer_policies, act->arg);
 		xsk_steer_count(XSK_STEER_STAT_POLICY_MISSING);
 		xsk_steer_count(XSK_STEER_STAT_PASSED);
 		return XDP_PASS;

@@ -57,6 +57,20 @@
  */
 extern int bpf_xsk_dmabuf_set_split(struct xdp_md *ctx, __u32 hdr_len) __ksym __weak;
 
+/*
+ * Built with XSK_STEER_COMPAT=1 (steer_compat.bpf.o), the program calls no
+ * helper that changes packet data: neither bpf_xdp_adjust_meta() nor
+ * bpf_tail_call(). Kernels with the 6.12.y backport of "check
+ * changes_pkt_data for extension programs" refuse such helpers in a program
+ * that replaces a slot of libxdp's dispatcher unless the dispatcher is
+ * built for it (xdp-tools >= 1.5.4); Debian's libxdp 1.3.1 is not. The
+ * compat object therefore hands the split over by kfunc only and passes
+ * packets whose action is a policy slot (counted as policy_missing).
+ */
+#ifndef XSK_STEER_COMPAT
+#define XSK_STEER_COMPAT 0
+#endif
+
 /* --- maps ------------------------------------------------------------- */
 
 struct {
@@ -439,6 +453,8 @@ static __always_inline void xsk_steer_set_split(struct xdp_md *ctx, __u32 split,
 			xsk_steer_count(XSK_STEER_STAT_SPLIT_KFUNC);
 		}
 	}
+	if (XSK_STEER_COMPAT)
+		goto no_meta;
 	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(*m)))
 		goto no_meta;
 	m = (void *)(long)ctx->data_meta;

@@ -19,6 +19,7 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <linux/if_link.h>
 #include <linux/magic.h>
 
 #include <bpf/bpf.h>
@@ -349,6 +350,55 @@ static int check_bpffs(void)
 	return 0;
 }
 
+static bool iface_has_xdp(int ifindex)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+
+	return !bpf_xdp_query(ifindex, 0, &q) && (q.prog_id || q.skb_prog_id || q.drv_prog_id);
+}
+
+static void print_loaded(const char *ifname, enum xdp_attach_mode mode, __u32 id,
+			 const char *how)
+{
+	const char *m = mode == XDP_MODE_SKB ? "skb" : "native";
+
+	if (!opt.json)
+		printf("steer loaded on %s (%s mode, %s, prog id %u), maps pinned at %s\n",
+		       ifname, m, how, id, opt.pin_dir);
+	else
+		printf("{\"ifname\":\"%s\",\"mode\":\"%s\",\"how\":\"%s\",\"id\":%u,"
+		       "\"pin_path\":\"%s\"}\n", ifname, m, how, id, opt.pin_dir);
+}
+
+static int attach_legacy(const char *path, const char *ifname, int ifindex,
+			 enum xdp_attach_mode mode)
+{
+	DECLARE_LIBBPF_OPTS(bpf_object_open_opts, o, .pin_root_path = opt.pin_dir);
+	struct bpf_object *obj = bpf_object__open_file(path, &o);
+	__u32 flags = XDP_FLAGS_UPDATE_IF_NOEXIST |
+		      (mode == XDP_MODE_SKB ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE);
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	struct bpf_program *prog;
+	int err, fd;
+
+	if (!obj)
+		return err_msg("cannot open %s: %s", path, strerror(errno));
+	prog = bpf_object__find_program_by_name(obj, PROG_NAME);
+	err = prog ? bpf_object__load(obj) : -ENOENT;
+	if (!err) {
+		fd = bpf_program__fd(prog);
+		err = bpf_xdp_attach(ifindex, fd, flags, NULL);
+		if (!err)
+			bpf_obj_get_info_by_fd(fd, &info, &len);
+	}
+	bpf_object__close(obj);
+	if (err)
+		return err_msg("cannot attach to %s: %s", ifname, strerror(-err));
+	print_loaded(ifname, mode, info.id, "alone: the dispatcher refused it");
+	return 0;
+}
+
 static int cmd_load(int argc, char **argv)
 {
 	enum xdp_attach_mode mode = XDP_MODE_NATIVE;
@@ -393,19 +443,20 @@ static int cmd_load(int argc, char **argv)
 		return err_msg("cannot open %s: %s", obj, msg);
 	}
 	err = xdp_program__attach(prog, ifindex, mode, 0);
+	if (err == -EINVAL && !iface_has_xdp(ifindex)) {
+		/*
+		 * The dispatcher refused us (see steer_compat.bpf.o); alone on
+		 * the interface, attach directly as libxdp's legacy mode does.
+		 */
+		xdp_program__close(prog);
+		return attach_legacy(obj, ifname, ifindex, mode);
+	}
 	if (err) {
 		libxdp_strerror(err, msg, sizeof(msg));
 		xdp_program__close(prog);
 		return err_msg("cannot attach to %s: %s", ifname, msg);
 	}
-	if (!opt.json)
-		printf("steer loaded on %s (%s mode, prog id %u), maps pinned at %s\n",
-		       ifname, mode == XDP_MODE_SKB ? "skb" : "native",
-		       xdp_program__id(prog), opt.pin_dir);
-	else
-		printf("{\"ifname\":\"%s\",\"mode\":\"%s\",\"id\":%u,\"pin_path\":\"%s\"}\n",
-		       ifname, mode == XDP_MODE_SKB ? "skb" : "native",
-		       xdp_program__id(prog), opt.pin_dir);
+	print_loaded(ifname, mode, xdp_program__id(prog), "libxdp");
 	xdp_program__close(prog);
 	return 0;
 }
