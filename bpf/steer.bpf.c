@@ -102,33 +102,30 @@ match_rules(struct xsk_steer_prefix_val *v, const struct xsk_steer_pkt *p)
 	__act;								\
 })
 
+/* Both directions in the trie of one family: sets dst, src, dlen, slen. */
+#define LOOKUP_DIRS(map_, key_type, bits)					\
+do {									\
+	struct key_type k = { .prefixlen = 8 + (bits) };		\
+									\
+	k.dir = XSK_STEER_DIR_DST;					\
+	__builtin_memcpy(k.addr, p->daddr, (bits) / 8);			\
+	dst = LOOKUP_PREFIX(map_, &k, p, &dlen);			\
+	k.prefixlen = 8 + (bits);					\
+	k.dir = XSK_STEER_DIR_SRC;					\
+	__builtin_memcpy(k.addr, p->saddr, (bits) / 8);			\
+	src = LOOKUP_PREFIX(map_, &k, p, &slen);			\
+} while (0)
+
 static __always_inline struct xsk_steer_action *
 lookup_prefix(const struct xsk_steer_pkt *p)
 {
 	struct xsk_steer_action *dst, *src;
 	int dlen = -1, slen = -1;
 
-	if (p->family == 4) {
-		struct xsk_steer_prefix4_key k = { .prefixlen = 8 + 32 };
-
-		k.dir = XSK_STEER_DIR_DST;
-		__builtin_memcpy(k.addr, p->daddr, 4);
-		dst = LOOKUP_PREFIX(&steer_prefix4, &k, p, &dlen);
-		k.prefixlen = 8 + 32;
-		k.dir = XSK_STEER_DIR_SRC;
-		__builtin_memcpy(k.addr, p->saddr, 4);
-		src = LOOKUP_PREFIX(&steer_prefix4, &k, p, &slen);
-	} else {
-		struct xsk_steer_prefix6_key k = { .prefixlen = 8 + 128 };
-
-		k.dir = XSK_STEER_DIR_DST;
-		__builtin_memcpy(k.addr, p->daddr, 16);
-		dst = LOOKUP_PREFIX(&steer_prefix6, &k, p, &dlen);
-		k.prefixlen = 8 + 128;
-		k.dir = XSK_STEER_DIR_SRC;
-		__builtin_memcpy(k.addr, p->saddr, 16);
-		src = LOOKUP_PREFIX(&steer_prefix6, &k, p, &slen);
-	}
+	if (p->family == 4)
+		LOOKUP_DIRS(&steer_prefix4, xsk_steer_prefix4_key, 32);
+	else
+		LOOKUP_DIRS(&steer_prefix6, xsk_steer_prefix6_key, 128);
 	/* Longer prefix wins; on a tie, the destination. */
 	return slen > dlen ? src : dst;
 }

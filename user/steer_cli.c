@@ -774,23 +774,35 @@ static int print_flow(const struct steer_flow *f, const struct xsk_steer_action 
 	return 0;
 }
 
-static int cmd_flow_list(int argc, char **argv)
+/* Print every flow or every rule: a JSON array or one line each. */
+static int list_entries(int argc, const char *what,
+			int (*walk)(const struct steer_maps *m, struct list_arg *l))
 {
 	struct steer_maps m;
 	struct list_arg l = { &m, 0 };
 	int err;
 
 	if (argc > 1)
-		return err_msg("flow list takes no arguments");
+		return err_msg("%s list takes no arguments", what);
 	if (open_maps(&m))
 		return 1;
 	if (opt.json)
 		printf("[");
-	err = steer_flow_foreach(&m, print_flow, &l);
+	err = walk(&m, &l);
 	if (opt.json)
 		printf("]\n");
 	steer_maps_close(&m);
-	return err ? map_err(err, "flow list") : 0;
+	return err ? map_err(err, what) : 0;
+}
+
+static int walk_flows(const struct steer_maps *m, struct list_arg *l)
+{
+	return steer_flow_foreach(m, print_flow, l);
+}
+
+static int cmd_flow_list(int argc, char **argv)
+{
+	return list_entries(argc, "flow", walk_flows);
 }
 
 /* --- prefix rules ------------------------------------------------------ */
@@ -898,23 +910,14 @@ static int print_rule(const struct steer_prefix *pf, const struct xsk_steer_rule
 	return 0;
 }
 
+static int walk_rules(const struct steer_maps *m, struct list_arg *l)
+{
+	return steer_rule_foreach(m, print_rule, l);
+}
+
 static int cmd_rule_list(int argc, char **argv)
 {
-	struct steer_maps m;
-	struct list_arg l = { &m, 0 };
-	int err;
-
-	if (argc > 1)
-		return err_msg("rule list takes no arguments");
-	if (open_maps(&m))
-		return 1;
-	if (opt.json)
-		printf("[");
-	err = steer_rule_foreach(&m, print_rule, &l);
-	if (opt.json)
-		printf("]\n");
-	steer_maps_close(&m);
-	return err ? map_err(err, "rule list") : 0;
+	return list_entries(argc, "rule", walk_rules);
 }
 
 /* --- default action ---------------------------------------------------- */

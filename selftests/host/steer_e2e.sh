@@ -127,12 +127,13 @@ rxpid=$!
 inb $PY -c '
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("10.9.0.2", 6002)); s.settimeout(3)
+s.bind(("10.9.0.2", 6002)); s.settimeout(30)
 print("ready", flush=True)
 n = 0
 try:
     while True:
         s.recv(2048); n += 1
+        s.settimeout(3)     # the first may be slow to come (TCG); then idle ends it
 except socket.timeout:
     pass
 print("udp", n, flush=True)
@@ -209,7 +210,7 @@ if [ "$FILTER" = 1 ]; then
 	inb $PY -c '
 import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("10.9.0.2", 6002)); s.settimeout(2)
+s.bind(("10.9.0.2", 6002)); s.settimeout(20)
 print("ready", flush=True)
 try:
     s.recv(2048); print("got", flush=True)
