@@ -72,8 +72,32 @@ $(O)/%.bpf.o: %.bpf.c $(O)/uapi/.stamp
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -c $< -o $@
 
+# --- steer: BPF include path and policy objects (issue 4) ----------------
+# The ABI header include/xsk_steer.h is shared by BPF and user space.
+BPF_CFLAGS += -Iinclude
+STEER_POLICY_OBJS := $(patsubst %.bpf.c,$(O)/%.bpf.o,$(wildcard bpf/policies/*.bpf.c))
+bpf: $(STEER_POLICY_OBJS) $(O)/bpf/steer_compat.bpf.o
+# The same program without packet-changing helpers, for libxdp 1.3.1's
+# dispatcher on kernels that check it (bpf/xsk_steer.bpf.h explains).
+$(O)/bpf/steer_compat.bpf.o: bpf/steer.bpf.c $(O)/uapi/.stamp
+	$(call msg,CLANG-BPF,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DXSK_STEER_COMPAT=1 -MMD -c $< -o $@
+
 # --- user space: library and tools ----------------------------------------
 user:
+
+# --- steer: the xsk-devmem tool (issue 4 adds the steer family) ----------
+# main() in user/xsk-devmem.c dispatches to one file per family.
+XSK_TOOL_OBJS := $(patsubst %.c,$(O)/%.o,$(wildcard user/*.c))
+user: $(O)/user/xsk-devmem
+$(O)/user/%.o: user/%.c $(O)/uapi/.stamp
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -Iuser -MMD -c $< -o $@
+$(O)/user/xsk-devmem: $(XSK_TOOL_OBJS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS_XDP)
 
 # --- selftest programs ----------------------------------------------------
 # selftests/lib/*.c is linked into every test program; selftests/tools/*.c
@@ -97,6 +121,41 @@ $(O)/selftests/%: selftests/%.c $(SELFTEST_LIB_OBJS) $(SELFTEST_SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(SELFTEST_CFLAGS) -MMD $< $(SELFTEST_LIB_OBJS) -o $@ $(LDLIBS_XDP)
+
+# --- steer: test programs (issue 4) ---------------------------------------
+# Built with ASan/UBSan, linked with the packet builder, case table,
+# reference parser, BPF_PROG_TEST_RUN harness and the map library.
+SAN_CFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	      -fno-sanitize-recover=all
+STEER_TEST_CFLAGS = $(CFLAGS) $(SAN_CFLAGS) -Iuser -Iselftests/steer
+STEER_TEST_OBJS := $(patsubst %.c,$(O)/san/%.o,$(wildcard selftests/steer/*.c) \
+		   user/steer_maps.c)
+STEER_TESTS := $(patsubst %.c,$(O)/%,$(wildcard selftests/host/steer_*.c))
+selftests: $(STEER_TESTS)
+$(O)/san/%.o: %.c $(O)/uapi/.stamp
+	$(call msg,CC-SAN,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(STEER_TEST_CFLAGS) -MMD -c $< -o $@
+$(STEER_TESTS): $(O)/selftests/host/%: selftests/host/%.c $(STEER_TEST_OBJS)
+	$(call msg,CC-SAN,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(STEER_TEST_CFLAGS) -MMD $< $(STEER_TEST_OBJS) -o $@ $(LDLIBS_XDP)
+
+# --- steer: benchmark (issue 4) -------------------------------------------
+STEER_BENCH_OBJS := $(patsubst %.c,$(O)/%.o,selftests/steer/pkt.c user/steer_maps.c)
+$(O)/selftests/steer/%.o: selftests/steer/%.c $(O)/uapi/.stamp
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -Iuser -Iselftests/steer -MMD -c $< -o $@
+$(O)/selftests/bench/steer_bench: selftests/bench/steer_bench.c $(STEER_BENCH_OBJS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -Iuser -Iselftests/steer $^ -o $@ $(LDLIBS_XDP)
+selftests: $(O)/selftests/bench/steer_bench
+bench-steer: bpf $(O)/selftests/bench/steer_bench
+	$(Q)scripts/bench-steer.sh
+bench: bench-steer
+.PHONY: bench-steer
 
 # --- tests, demo, series --------------------------------------------------
 test: deps all kernel
