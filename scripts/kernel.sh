@@ -4,7 +4,10 @@
 #
 #   kernel.sh build [VARIANT]   build bzImage (VARIANT: default | debug)
 #   kernel.sh image [VARIANT]   print the path of the built bzImage
-#   kernel.sh patches OUTDIR    git format-patch series + cover letter, checkpatch
+#   kernel.sh patches OUTDIR    git format-patch series + cover letter, checkpatch,
+#                               then `check`
+#   kernel.sh check             compile the C files the series adds or changes
+#                               with W=1 and sparse (C=2); any warning fails
 #   kernel.sh headers OUT LOUT  UAPI headers (OUT) and libbpf headers (LOUT)
 #   kernel.sh tree              print the path of the patched source tree
 #   kernel.sh export            write commits made in the series tree back
@@ -268,6 +271,23 @@ cmd_patches() {
 	cat "$out/checkpatch.txt" >&2
 	[ $rc = 0 ] || die "checkpatch --strict reported problems ($out/checkpatch.txt)"
 	log "series written to $out"
+	cmd_check
+}
+
+cmd_check() {
+	local objs out rc=0
+	BUILD=$CACHE/build-default
+	[ -f "$BUILD/.config" ] || cmd_build default >/dev/null
+	update_src >/dev/null
+	objs=$(git_l diff --name-only --diff-filter=AM base..xsk -- '*.c' | sed 's/\.c$/.o/')
+	[ -n "$objs" ] || return 0
+	log "W=1 + sparse on: $(echo $objs)"
+	# shellcheck disable=SC2086
+	out=$(KMAKE W=1 C=2 $objs 2>&1) || rc=$?
+	if [ $rc != 0 ] || grep -E 'warning:|error:' <<<"$out" >&2; then
+		die "W=1/sparse found problems in the series' C files"
+	fi
+	log "W=1 + sparse: clean"
 }
 
 # Write the commits base..xsk of the series tree back into kernel/: each
@@ -306,15 +326,16 @@ cmd_export() {
 }
 
 case "${1:-}" in
-build|patches|headers|tree|export|base) lock_cache ;;
+build|patches|check|headers|tree|export|base) lock_cache ;;
 esac
 case "${1:-}" in
 build) shift; cmd_build "$@" ;;
 image) shift; cmd_image "$@" ;;
 patches) shift; cmd_patches "$@" ;;
+check) cmd_check ;;
 headers) shift; cmd_headers "$@" ;;
 tree) shift; cmd_tree "$@" ;;
 export) cmd_export ;;
 base) ensure_base ;;
-*) sed -n '2,10s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+*) sed -n '2,14s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 esac
