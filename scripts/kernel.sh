@@ -265,10 +265,10 @@ cmd_patches() {
 		{ print }' "$cover" > "$cover.tmp" && mv "$cover.tmp" "$cover"
 	log "checkpatch --strict on $n patch(es)"
 	local rc=0
-	(cd "$CACHE/linux" && PATH=/usr/bin:$PATH ./scripts/checkpatch.pl --strict --terse \
+	(cd "$CACHE/linux" && PATH=/usr/bin:$PATH ./scripts/checkpatch.pl --strict \
 		--show-types $(ls "$out"/0*.patch | grep -v '/0000-')) \
 		> "$out/checkpatch.txt" 2>&1 || rc=$?
-	cat "$out/checkpatch.txt" >&2
+	grep -E '^(total|ERROR|WARNING|CHECK)' "$out/checkpatch.txt" | sed 's/^/  /' >&2
 	[ $rc = 0 ] || die "checkpatch --strict reported problems ($out/checkpatch.txt)"
 	log "series written to $out"
 	cmd_check
