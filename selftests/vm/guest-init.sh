@@ -59,7 +59,8 @@ if [ -w /sys/kernel/debug/kmemleak ]; then
 	# kmemleak reports objects unreferenced for more than 5 s.
 	sleep 6
 	echo scan > /sys/kernel/debug/kmemleak
-	cat /sys/kernel/debug/kmemleak
+	leaks=$(cat /sys/kernel/debug/kmemleak)
+	if [ -z "$leaks" ]; then echo "xsk-vm: kmemleak: no leaks"; else echo "$leaks"; fi
 fi
 
 sync
