@@ -125,6 +125,11 @@ make_series() {
 	check_series
 	local wt=$CACHE/linux
 	git_l am --abort >/dev/null 2>&1 || true
+	# The series tree is rebuilt from kernel/: never throw away work that
+	# was not exported. Committed work stays reachable as xsk-last.
+	[ -z "$(git_l status --porcelain --untracked-files=no)" ] ||
+		die "uncommitted changes in $wt: commit and 'kernel.sh export' them first"
+	git_l branch -f xsk-last HEAD 2>/dev/null || true
 	git_l checkout -q -f -B xsk base
 	git_l clean -q -fdx -e .xsk-base
 	local patch files f

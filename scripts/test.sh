@@ -5,8 +5,9 @@
 #   test.sh [--kconfig default|debug] [--host-only | --vm-only [TEST...]]
 #
 # Host tests are listed in selftests/host/TESTS, VM tests in
-# selftests/vm/TESTS (paths relative to selftests/). A test is an
-# executable: exit 0 passes, 4 skips, anything else fails. Host tests get
+# selftests/vm/TESTS (paths relative to selftests/, found there or, for
+# programs, in build/selftests/). A test is an executable: exit 0 passes,
+# 4 skips, anything else fails. Host tests get
 # XSK_TOP, XSK_BUILD and XSK_KERNEL (the guest bzImage) in the environment.
 set -uo pipefail
 
@@ -29,13 +30,15 @@ rm -rf "$OUT"; mkdir -p "$OUT"
 : > "$OUT/summary"
 
 run_host() {
-	local t rc log start
+	local t rc log start exe
 	export XSK_KERNEL
 	XSK_KERNEL=$("$TOP/scripts/kernel.sh" image "$KCONFIG")
 	for t in $(list host); do
 		log=$OUT/$(echo "$t" | tr / _).log
 		start=$SECONDS
-		(cd "$TOP" && timeout -k 10 900 "$TOP/selftests/$t") >"$log" 2>&1
+		exe=$TOP/selftests/$t
+		[ -x "$exe" ] || exe=$TOP/build/selftests/$t
+		(cd "$TOP" && timeout -k 10 900 "$exe") >"$log" 2>&1
 		rc=$?
 		case $rc in
 		0) echo "PASS $t ($((SECONDS - start))s)" ;;

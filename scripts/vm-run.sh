@@ -7,7 +7,7 @@
 #             [--smp N] [--mem MB] [-e NAME=VALUE]... TEST...
 #
 # TEST is a path relative to selftests/ of an executable run in the guest
-# (e.g. vm/boot.sh). Each prints "PASS name" or "FAIL name"; a test that
+# (e.g. vm/boot.sh), or of a program built into build/selftests/. Each prints "PASS name" or "FAIL name"; a test that
 # did not report (crash, timeout) fails. The run also fails if the guest
 # console shows an oops, a BUG or WARN, a KASAN/UBSAN/lockdep/kmemleak
 # report, an RCU stall, a soft lockup or a hung task, whatever the tests
@@ -44,8 +44,8 @@ if [ -z "$KERNEL" ]; then
 fi
 [ -f "$KERNEL" ] || { echo "vm-run: no kernel image $KERNEL (make kernel)" >&2; exit 2; }
 for t in "$@"; do
-	[ -x "$TOP/selftests/$t" ] ||
-		{ echo "vm-run: no executable test selftests/$t" >&2; exit 2; }
+	[ -x "$TOP/selftests/$t" ] || [ -x "$TOP/build/selftests/$t" ] ||
+		{ echo "vm-run: no test selftests/$t or build/selftests/$t (make?)" >&2; exit 2; }
 done
 
 [ -n "$OUT" ] || OUT=$(mktemp -d /tmp/xsk-vm.XXXXXX)

@@ -5,7 +5,8 @@
 # "PASS|FAIL|SKIP name" lines to results/ (a second, writable 9p share)
 # and to the console, then powers the guest off.
 #
-# A test is an executable under selftests/; exit 0 passes, 4 skips
+# A test is an executable under selftests/, or a program built from
+# selftests/ into build/selftests/; exit 0 passes, 4 skips
 # (kselftest's KSFT_SKIP), anything else fails. Its output goes to
 # results/<name with / as _>.log.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -35,14 +36,16 @@ mount -t 9p -o trans=virtio,version=9p2000.L results $R
 hostname xsk-vm
 ip link set lo up
 
-export XSK_TOP=$xsk_top XSK_DEBUG=$xsk_debug XSK_RESULTS=$R
+export XSK_TOP=$xsk_top XSK_BUILD=$xsk_top/build XSK_DEBUG=$xsk_debug XSK_RESULTS=$R
 echo "xsk-vm: kernel $(uname -r), $(nproc) cpu(s), tests: $xsk_tests"
 
 for t in ${xsk_tests//,/ }; do
 	log=$R/$(echo "$t" | tr / _).log
 	echo "xsk-vm: RUN $t"
 	start=$(date +%s)
-	timeout -k 5 "${XSK_TEST_TIMEOUT:-300}" "$XSK_TOP/selftests/$t" \
+	exe=$XSK_TOP/selftests/$t
+	[ -x "$exe" ] || exe=$XSK_BUILD/selftests/$t
+	timeout -k 5 "${XSK_TEST_TIMEOUT:-300}" "$exe" \
 		</dev/null >"$log" 2>&1
 	rc=$?
 	case $rc in

@@ -4,18 +4,873 @@
  *
  * A UMEM registered with a dmabuf keeps packet headers in its host memory
  * and receives payloads into chunks of the dmabuf. This file reads in the
- * order data flows: dmabuf import, chunks and their owners, the dmabuf
- * fill and completion rings, the page_pool memory provider, the receive
- * path that splits a packet between the two areas, and teardown.
+ * order data flows: the dmabuf is imported and cut into chunks, user space
+ * lends chunks to a queue through the dmabuf fill ring, the receive path
+ * splits each packet between a host chunk and dmabuf chunks, an XDP
+ * program chooses the split point with a kfunc, and teardown gives every
+ * chunk back.
+ *
+ * Device memory is never a struct page here: a chunk is a struct net_iov
+ * and is only ever reached through the area it belongs to. In copy mode the
+ * CPU writes payloads through the exporter's kernel mapping (dma_buf_vmap).
  */
 
 #define pr_fmt(fmt) "xsk_dmabuf: " fmt
 
+#include <linux/bpf.h>
+#include <linux/btf.h>
+#include <linux/btf_ids.h>
+#include <linux/dma-buf.h>
+#include <linux/filter.h>
 #include <linux/init.h>
-#include <linux/printk.h>
+#include <linux/iosys-map.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/nospec.h>
+#include <linux/seq_file.h>
+#include <linux/skbuff.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/static_key.h>
+#include <net/netmem.h>
+#include <net/xdp.h>
+#include <net/xdp_sock.h>
+#include <net/xdp_sock_drv.h>
+#include <net/xsk_buff_pool.h>
+
+#include "xsk_dmabuf.h"
+#include "xsk_queue.h"
+
+/* Most payload chunks one packet may take; a 64 KiB packet in PAGE_SIZE
+ * chunks needs 17. A packet needing more is dropped.
+ */
+#define XSK_DMABUF_CACHE	32
+
+/* At most this many chunks per area (64 GiB of 4 KiB chunks). */
+#define XSK_DMABUF_MAX_CHUNKS	(1U << 24)
+
+/**
+ * enum xsk_dmabuf_owner - who owns a payload chunk
+ * @XSK_DMABUF_USER: user space. It may post the chunk on a dmabuf fill
+ *	ring. Every chunk starts here and ends here.
+ * @XSK_DMABUF_KERNEL: accepted from a dmabuf fill ring, waiting in the
+ *	cache of one buffer pool.
+ * @XSK_DMABUF_INFLIGHT: taken for one packet and being written; in flight
+ *	to user space.
+ * @XSK_DMABUF_NR_OWNERS: the number of owners.
+ *
+ * The transitions, and what causes them::
+ *
+ *   USER     -> KERNEL    fill ring entry accepted       (fill_cache)
+ *   KERNEL   -> INFLIGHT  picked for a packet            (rcv)
+ *   INFLIGHT -> USER      its RX descriptor is posted    (rcv)
+ *   KERNEL   -> USER      returned: on the dmabuf        (rx_unbind,
+ *                         completion ring, or dropped     rx_free)
+ *                         with its socket
+ *
+ * USER -> KERNEL is the one transition user space can cause, and the one
+ * that can race, when the same chunk is posted on the fill rings of two
+ * queues: it is a cmpxchg, and the loser's entry is rejected. The others
+ * happen under the rx lock of the buffer pool that holds the chunk.
+ */
+enum xsk_dmabuf_owner {
+	XSK_DMABUF_USER,
+	XSK_DMABUF_KERNEL,
+	XSK_DMABUF_INFLIGHT,
+	XSK_DMABUF_NR_OWNERS,
+};
+
+/**
+ * struct xsk_dmabuf_chunk - one chunk of the payload area
+ * @niov: the chunk as the network stack knows device memory
+ * @owner: an enum xsk_dmabuf_owner
+ */
+struct xsk_dmabuf_chunk {
+	struct net_iov niov;
+	atomic_t owner;
+};
+
+/**
+ * struct xsk_dmabuf_area - the dmabuf payload area of a UMEM
+ * @dmabuf: the dmabuf; the area holds a reference from registration on
+ * @map: kernel mapping of the whole dmabuf, valid if @cpu_access
+ * @cpu_access: the exporter gave a CPU mapping in system memory
+ * @offset: start of the area in the dmabuf
+ * @len: length of the area
+ * @chunk_size: size of a chunk, a power of two of at least PAGE_SIZE
+ * @chunk_shift: log2 of @chunk_size
+ * @nr_chunks: @len / @chunk_size
+ * @chunks: the chunks, @nr_chunks of them
+ * @id: a number for the test knobs
+ * @node: in xsk_dmabuf_areas
+ *
+ * Lifetime: the area belongs to its UMEM (umem->dmabuf) and is destroyed
+ * with it. Buffer pools, which hold chunks in their caches, are released
+ * before their UMEM, so when the area goes every chunk is back with user
+ * space; destroying it checks that.
+ */
+struct xsk_dmabuf_area {
+	struct dma_buf *dmabuf;
+	struct iosys_map map;
+	bool cpu_access;
+	u64 offset;
+	u64 len;
+	u32 chunk_size;
+	u32 chunk_shift;
+	u32 nr_chunks;
+	struct xsk_dmabuf_chunk *chunks;
+	u32 id;
+	struct list_head node;
+};
+
+/**
+ * struct xsk_dmabuf_rx - the dmabuf half of one buffer pool (one queue)
+ * @area: the area of the pool's UMEM
+ * @fq: dmabuf fill ring, user space to kernel; consumed under @lock
+ * @cq: dmabuf completion ring, kernel to user space; produced under @lock
+ * @lock: serialises the receive path of every socket of the pool against
+ *	teardown; it protects @cache, @cache_cnt and both rings' kernel ends
+ * @cache_cnt: number of chunks in @cache
+ * @cache: chunk indices accepted from @fq, owner XSK_DMABUF_KERNEL
+ *
+ * Created at bind with the pool, it owns @fq and @cq from then on, as the
+ * pool owns the fill and completion rings.
+ */
+struct xsk_dmabuf_rx {
+	struct xsk_dmabuf_area *area;
+	struct xsk_queue *fq;
+	struct xsk_queue *cq;
+	spinlock_t lock; /* see above */
+	u32 cache_cnt;
+	u32 cache[XSK_DMABUF_CACHE];
+};
+
+/* Live areas, for the test knobs. */
+static LIST_HEAD(xsk_dmabuf_areas);
+static DEFINE_MUTEX(xsk_dmabuf_areas_lock);
+static u32 xsk_dmabuf_next_id;
+
+/* On while an area exists: the split point is then reset after every XDP
+ * program run that does not redirect to an XSKMAP (see xsk_dmabuf_split_reset).
+ */
+DEFINE_STATIC_KEY_FALSE(xsk_dmabuf_split_key);
+EXPORT_SYMBOL_GPL(xsk_dmabuf_split_key);
+
+/* --- Import: the dmabuf and its chunks ---------------------------------- */
+
+static u64 xsk_dmabuf_chunk_offset(const struct xsk_dmabuf_area *area, u32 idx)
+{
+	return area->offset + ((u64)idx << area->chunk_shift);
+}
+
+/* Map the dmabuf for the CPU, the way copy mode writes payloads. An
+ * exporter without vmap, or with a mapping in I/O memory, leaves the area
+ * without CPU access; bind in copy mode then refuses it.
+ */
+static void xsk_dmabuf_map_cpu(struct xsk_dmabuf_area *area)
+{
+	if (dma_buf_vmap_unlocked(area->dmabuf, &area->map))
+		return;
+	if (area->map.is_iomem ||
+	    dma_buf_begin_cpu_access(area->dmabuf, DMA_BIDIRECTIONAL)) {
+		dma_buf_vunmap_unlocked(area->dmabuf, &area->map);
+		return;
+	}
+	area->cpu_access = true;
+}
+
+static void xsk_dmabuf_unmap_cpu(struct xsk_dmabuf_area *area)
+{
+	if (!area->cpu_access)
+		return;
+	dma_buf_end_cpu_access(area->dmabuf, DMA_BIDIRECTIONAL);
+	dma_buf_vunmap_unlocked(area->dmabuf, &area->map);
+	area->cpu_access = false;
+}
+
+static struct xsk_dmabuf_area *
+xsk_dmabuf_area_create(const struct xdp_umem_dmabuf_reg *reg)
+{
+	struct xsk_dmabuf_area *area;
+	struct dma_buf *dmabuf;
+	u64 nr_chunks;
+	int err;
+	u32 i;
+
+	if (reg->flags || reg->reserved)
+		return ERR_PTR(-EINVAL);
+	if (reg->chunk_size < PAGE_SIZE || !is_power_of_2(reg->chunk_size))
+		return ERR_PTR(-EINVAL);
+	if (!reg->len || !IS_ALIGNED(reg->len, reg->chunk_size) ||
+	    !IS_ALIGNED(reg->offset, reg->chunk_size))
+		return ERR_PTR(-EINVAL);
+	nr_chunks = reg->len >> ilog2(reg->chunk_size);
+	if (nr_chunks > XSK_DMABUF_MAX_CHUNKS)
+		return ERR_PTR(-EINVAL);
+
+	dmabuf = dma_buf_get(reg->fd);
+	if (IS_ERR(dmabuf))
+		return ERR_CAST(dmabuf);
+	if (reg->offset > dmabuf->size || reg->len > dmabuf->size - reg->offset) {
+		err = -ERANGE;
+		goto err_put;
+	}
+
+	area = kzalloc(sizeof(*area), GFP_KERNEL_ACCOUNT);
+	if (!area) {
+		err = -ENOMEM;
+		goto err_put;
+	}
+	area->chunks = kvcalloc(nr_chunks, sizeof(*area->chunks),
+				GFP_KERNEL_ACCOUNT);
+	if (!area->chunks) {
+		err = -ENOMEM;
+		goto err_free;
+	}
+	for (i = 0; i < nr_chunks; i++)
+		atomic_set(&area->chunks[i].owner, XSK_DMABUF_USER);
+
+	area->dmabuf = dmabuf;
+	area->offset = reg->offset;
+	area->len = reg->len;
+	area->chunk_size = reg->chunk_size;
+	area->chunk_shift = ilog2(reg->chunk_size);
+	area->nr_chunks = nr_chunks;
+	xsk_dmabuf_map_cpu(area);
+
+	mutex_lock(&xsk_dmabuf_areas_lock);
+	area->id = ++xsk_dmabuf_next_id;
+	list_add_tail(&area->node, &xsk_dmabuf_areas);
+	mutex_unlock(&xsk_dmabuf_areas_lock);
+	static_branch_inc(&xsk_dmabuf_split_key);
+	return area;
+
+err_free:
+	kfree(area);
+err_put:
+	dma_buf_put(dmabuf);
+	return ERR_PTR(err);
+}
+
+/**
+ * xsk_dmabuf_reg - the XDP_UMEM_DMABUF_REG socket option
+ * @xs: the socket; its UMEM must be registered, the socket not bound
+ * @optval: a struct xdp_umem_dmabuf_reg
+ * @optlen: its length
+ *
+ * Return: 0, -EINVAL for a malformed request or a socket without UMEM,
+ * -EBUSY if the UMEM has its area already or the socket is bound, -ERANGE
+ * if the area does not fit in the dmabuf, -EBADF for a bad fd.
+ */
+int xsk_dmabuf_reg(struct xdp_sock *xs, sockptr_t optval, unsigned int optlen)
+{
+	struct xdp_umem_dmabuf_reg reg;
+	struct xsk_dmabuf_area *area;
+	int err = 0;
+
+	if (optlen < sizeof(reg))
+		return -EINVAL;
+	if (copy_from_sockptr(&reg, optval, sizeof(reg)))
+		return -EFAULT;
+
+	mutex_lock(&xs->mutex);
+	if (xs->state != XSK_READY) {
+		err = -EBUSY;
+	} else if (!xs->umem) {
+		err = -EINVAL;
+	} else if (xs->umem->dmabuf) {
+		err = -EBUSY;
+	} else {
+		area = xsk_dmabuf_area_create(&reg);
+		if (IS_ERR(area)) {
+			err = PTR_ERR(area);
+		} else {
+			/* Pairs with the smp_rmb() of bind for shared UMEMs. */
+			smp_wmb();
+			WRITE_ONCE(xs->umem->dmabuf, area);
+		}
+	}
+	mutex_unlock(&xs->mutex);
+	return err;
+}
+
+/* --- Chunks: user space lends them through the dmabuf fill ring ----------- */
+
+/* Accept one fill ring entry: an offset in the dmabuf that must name the
+ * start of a chunk of the area that user space owns. Return the chunk's
+ * index, or U32_MAX to reject the entry.
+ */
+static u32 xsk_dmabuf_accept(struct xsk_dmabuf_area *area, u64 off)
+{
+	u64 rel = off - area->offset;
+	u32 idx;
+
+	if (off < area->offset || rel >= area->len ||
+	    !IS_ALIGNED(rel, area->chunk_size))
+		return U32_MAX;
+	idx = array_index_nospec(rel >> area->chunk_shift, area->nr_chunks);
+	if (atomic_cmpxchg(&area->chunks[idx].owner, XSK_DMABUF_USER,
+			   XSK_DMABUF_KERNEL) != XSK_DMABUF_USER)
+		return U32_MAX;
+	return idx;
+}
+
+/* Make sure the cache holds @need chunks, taking entries from the fill
+ * ring. Called with drx->lock held.
+ */
+static bool xsk_dmabuf_fill_cache(struct xsk_dmabuf_rx *drx, u32 need)
+{
+	u64 off;
+	u32 idx;
+
+	while (drx->cache_cnt < need) {
+		if (!xskq_cons_peek_addr_unchecked(drx->fq, &off)) {
+			drx->fq->queue_empty_descs++;
+			return false;
+		}
+		xskq_cons_release(drx->fq);
+		idx = xsk_dmabuf_accept(drx->area, off);
+		if (idx == U32_MAX) {
+			drx->fq->invalid_descs++;
+			continue;
+		}
+		drx->cache[drx->cache_cnt++] = idx;
+	}
+	return true;
+}
+
+/* Give the cached chunks back to user space: on the completion ring while
+ * there is room, else silently (the socket is going away). Called with
+ * drx->lock held.
+ */
+static void xsk_dmabuf_return_cache(struct xsk_dmabuf_rx *drx)
+{
+	struct xsk_dmabuf_area *area = drx->area;
+	u32 idx;
+
+	while (drx->cache_cnt) {
+		idx = drx->cache[--drx->cache_cnt];
+		if (drx->cq)
+			xskq_prod_reserve_addr(drx->cq,
+					       xsk_dmabuf_chunk_offset(area, idx));
+		atomic_set_release(&area->chunks[idx].owner, XSK_DMABUF_USER);
+	}
+	if (drx->cq)
+		xskq_prod_submit(drx->cq);
+}
+
+/* --- Rings: the buffer pool's half, from bind to release ------------------- */
+
+/**
+ * xsk_dmabuf_bind_check - may this socket bind with this UMEM?
+ * @xs: the socket being bound, with its own dmabuf rings if any
+ * @umem: the UMEM it binds with (its own, or a shared one)
+ * @flags: bind flags, or NULL for a socket that shares a UMEM and takes
+ *	its flags from it; a dmabuf UMEM gets XDP_COPY added
+ *
+ * Return: 0, -EINVAL for dmabuf rings without a dmabuf area or the other
+ * way round, or a dmabuf UMEM bound without XDP_USE_SG; -EOPNOTSUPP for
+ * zero-copy, or for a dmabuf without CPU access.
+ */
+int xsk_dmabuf_bind_check(struct xdp_sock *xs, struct xdp_umem *umem,
+			  u32 *flags)
+{
+	struct xsk_dmabuf_area *area = READ_ONCE(umem->dmabuf);
+	bool rings = xs->dfq_tmp && xs->dcq_tmp;
+
+	if (!area)
+		return xs->dfq_tmp || xs->dcq_tmp ? -EINVAL : 0;
+	if (!rings)
+		return -EINVAL;
+	if (flags) {
+		if (!(*flags & XDP_USE_SG))
+			return -EINVAL;
+		if (*flags & XDP_ZEROCOPY)
+			return -EOPNOTSUPP;
+		*flags |= XDP_COPY;
+	}
+	if (!area->cpu_access) {
+		pr_warn_ratelimited("dmabuf %s (exporter %s) has no CPU mapping; copy mode needs one\n",
+				    area->dmabuf->name ?: "", area->dmabuf->exp_name);
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+/**
+ * xsk_dmabuf_rx_create - the dmabuf half of a new buffer pool
+ * @area: the area of the pool's UMEM
+ * @fq: the dmabuf fill ring, owned by the pool from a successful bind on
+ * @cq: the dmabuf completion ring, likewise
+ *
+ * Return: the new object, or NULL without memory.
+ */
+struct xsk_dmabuf_rx *xsk_dmabuf_rx_create(struct xsk_dmabuf_area *area,
+					   struct xsk_queue *fq,
+					   struct xsk_queue *cq)
+{
+	struct xsk_dmabuf_rx *drx;
+
+	drx = kzalloc(sizeof(*drx), GFP_KERNEL_ACCOUNT);
+	if (!drx)
+		return NULL;
+	drx->area = area;
+	drx->fq = fq;
+	drx->cq = cq;
+	spin_lock_init(&drx->lock);
+	return drx;
+}
+
+/**
+ * xsk_dmabuf_rx_ring - the dmabuf fill or completion ring of a pool
+ * @drx: the pool's dmabuf half, or NULL
+ * @fill: true for the fill ring
+ *
+ * Return: the ring, or NULL.
+ */
+struct xsk_queue *xsk_dmabuf_rx_ring(struct xsk_dmabuf_rx *drx, bool fill)
+{
+	if (!drx)
+		return NULL;
+	return fill ? drx->fq : drx->cq;
+}
+
+/**
+ * xsk_dmabuf_rx_unbind - the pool's device goes away
+ * @drx: the pool's dmabuf half, or NULL
+ *
+ * Returns the chunks the pool holds on the dmabuf completion ring, while
+ * the sockets that may read it are alive. Called from xp_clear_dev().
+ */
+void xsk_dmabuf_rx_unbind(struct xsk_dmabuf_rx *drx)
+{
+	if (!drx)
+		return;
+	spin_lock_bh(&drx->lock);
+	xsk_dmabuf_return_cache(drx);
+	spin_unlock_bh(&drx->lock);
+}
+
+/**
+ * xsk_dmabuf_rx_destroy_rings - the pool is released: free its rings
+ * @drx: the pool's dmabuf half, or NULL
+ */
+void xsk_dmabuf_rx_destroy_rings(struct xsk_dmabuf_rx *drx)
+{
+	if (!drx)
+		return;
+	xskq_destroy(drx->fq);
+	drx->fq = NULL;
+	xskq_destroy(drx->cq);
+	drx->cq = NULL;
+}
+
+/**
+ * xsk_dmabuf_rx_free - free the dmabuf half of a pool
+ * @drx: the pool's dmabuf half, or NULL
+ *
+ * Chunks still cached go back to user space without a word: nobody is
+ * left to read a completion ring.
+ */
+void xsk_dmabuf_rx_free(struct xsk_dmabuf_rx *drx)
+{
+	if (!drx)
+		return;
+	drx->cq = NULL;
+	xsk_dmabuf_return_cache(drx);
+	kfree(drx);
+}
+
+/* --- Receive: headers to the host UMEM, payload to the dmabuf ------------- */
+
+/* A cursor over the bytes of an xdp_buff: its linear part, then its
+ * fragments.
+ */
+struct xsk_dmabuf_cursor {
+	const void *from;
+	u32 from_len;
+	const skb_frag_t *frag;
+	const skb_frag_t *frag_end;
+};
+
+static bool xsk_dmabuf_cursor_init(struct xsk_dmabuf_cursor *cur,
+				   struct xdp_buff *xdp, u32 meta_len)
+{
+	struct skb_shared_info *sinfo;
+
+	cur->from = xdp->data - meta_len;
+	cur->from_len = xdp->data_end - cur->from;
+	cur->frag = NULL;
+	cur->frag_end = NULL;
+	if (!xdp_buff_has_frags(xdp))
+		return true;
+
+	sinfo = xdp_get_shared_info_from_buff(xdp);
+	cur->frag = sinfo->frags;
+	cur->frag_end = sinfo->frags + sinfo->nr_frags;
+	/* Copy mode reads payloads with the CPU: a fragment in device memory
+	 * (a net_iov) has no address to read from.
+	 */
+	for (; cur->frag < cur->frag_end; cur->frag++)
+		if (skb_frag_is_net_iov(cur->frag))
+			return false;
+	cur->frag = sinfo->frags;
+	return true;
+}
+
+/* Copy the next @len bytes of the packet to @to. */
+static void xsk_dmabuf_copy(struct xsk_dmabuf_cursor *cur, void *to, u32 len)
+{
+	u32 n;
+
+	while (len) {
+		if (!cur->from_len) {
+			if (WARN_ON_ONCE(cur->frag == cur->frag_end))
+				return;
+			cur->from = skb_frag_address(cur->frag);
+			cur->from_len = skb_frag_size(cur->frag);
+			cur->frag++;
+			continue;
+		}
+		n = min(len, cur->from_len);
+		memcpy(to, cur->from, n);
+		to += n;
+		cur->from += n;
+		cur->from_len -= n;
+		len -= n;
+	}
+}
+
+/* The split point the XDP program set for this packet, or 0; reading it
+ * forgets it.
+ */
+static u32 xsk_dmabuf_take_split(void)
+{
+	struct bpf_redirect_info *ri = bpf_net_ctx_get_ri();
+	u32 split = ri->xsk_split;
+
+	ri->xsk_split = 0;
+	return split;
+}
+
+/* Take @n host chunks for the headers, all or none. */
+static bool xsk_dmabuf_alloc_heads(struct xsk_buff_pool *pool, u32 n,
+				   struct list_head *heads)
+{
+	struct xdp_buff_xsk *xskb, *tmp;
+	struct xdp_buff *buf;
+
+	while (n--) {
+		buf = xsk_buff_alloc(pool);
+		if (!buf)
+			goto err;
+		xskb = container_of(buf, struct xdp_buff_xsk, xdp);
+		list_add_tail(&xskb->list_node, heads);
+	}
+	return true;
+err:
+	list_for_each_entry_safe(xskb, tmp, heads, list_node) {
+		list_del_init(&xskb->list_node);
+		xsk_buff_free(&xskb->xdp);
+	}
+	return false;
+}
+
+/* Copy the first @hdr_len bytes of the packet, and its metadata in front
+ * of them, into the host chunks taken for it; one descriptor per chunk.
+ */
+static void xsk_dmabuf_rcv_head(struct xdp_sock *xs,
+				struct xsk_dmabuf_cursor *cur,
+				struct list_head *heads, u32 hdr_len,
+				u32 meta_len)
+{
+	u32 frame_size = __xsk_pool_get_rx_frame_size(xs->pool);
+	struct xdp_buff_xsk *xskb, *tmp;
+	u32 n;
+
+	list_for_each_entry_safe(xskb, tmp, heads, list_node) {
+		list_del_init(&xskb->list_node);
+		n = min(hdr_len, frame_size);
+		xsk_dmabuf_copy(cur, xskb->xdp.data - meta_len, meta_len + n);
+		__xskq_prod_reserve_desc(xs->rx, xp_get_handle(xskb, xs->pool),
+					 n, XDP_PKT_CONTD);
+		xp_release(xskb);
+		hdr_len -= n;
+		meta_len = 0;
+	}
+}
+
+/* Copy the rest of the packet into dmabuf chunks from the cache. */
+static void xsk_dmabuf_rcv_payload(struct xdp_sock *xs,
+				   struct xsk_dmabuf_cursor *cur, u32 pay_len)
+{
+	struct xsk_dmabuf_rx *drx = xs->pool->dmabuf;
+	struct xsk_dmabuf_area *area = drx->area;
+	struct xsk_dmabuf_chunk *chunk;
+	u32 idx, n, opts;
+	u64 off;
+
+	while (pay_len) {
+		idx = drx->cache[--drx->cache_cnt];
+		chunk = &area->chunks[idx];
+		atomic_set(&chunk->owner, XSK_DMABUF_INFLIGHT);
+		off = xsk_dmabuf_chunk_offset(area, idx);
+		n = min(pay_len, area->chunk_size);
+		xsk_dmabuf_copy(cur, area->map.vaddr + off, n);
+		pay_len -= n;
+		opts = XDP_DESC_DMABUF | (pay_len ? XDP_PKT_CONTD : 0);
+		__xskq_prod_reserve_desc(xs->rx, off, n, opts);
+		atomic_set_release(&chunk->owner, XSK_DMABUF_USER);
+	}
+}
+
+/**
+ * xsk_dmabuf_rcv - receive a packet on a socket with a dmabuf UMEM
+ * @xs: the socket, bound in copy mode
+ * @xdp: the packet
+ * @len: its length
+ *
+ * With a split point from the XDP program, the headers go to host chunks
+ * and the rest to dmabuf chunks, as one descriptor chain posted whole or
+ * not at all. Without one, the packet goes whole to the host UMEM by the
+ * ordinary copy path.
+ *
+ * Return: 0 if the packet was received split, 1 if the caller should
+ * receive it whole, or a negative errno if it was dropped.
+ */
+int xsk_dmabuf_rcv(struct xdp_sock *xs, struct xdp_buff *xdp, u32 len)
+{
+	u32 frame_size = __xsk_pool_get_rx_frame_size(xs->pool);
+	struct xsk_dmabuf_rx *drx = xs->pool->dmabuf;
+	struct xsk_dmabuf_area *area = drx->area;
+	u32 split = xsk_dmabuf_take_split();
+	u32 hdr_len, pay_len, n_hdr, n_pay;
+	struct xsk_dmabuf_cursor cur;
+	LIST_HEAD(heads);
+	u32 meta_len = 0;
+	int err = 0;
+
+	if (!split || split >= len) {
+		xs->dmabuf_whole++;
+		return 1;
+	}
+	hdr_len = split;
+	pay_len = len - hdr_len;
+	n_hdr = DIV_ROUND_UP(hdr_len, frame_size);
+	n_pay = DIV_ROUND_UP(pay_len, area->chunk_size);
+
+	if (!xdp_data_meta_unsupported(xdp))
+		meta_len = xdp->data - xdp->data_meta;
+	if (n_pay > XSK_DMABUF_CACHE ||
+	    !xsk_dmabuf_cursor_init(&cur, xdp, meta_len)) {
+		xs->rx_dropped++;
+		return -EMSGSIZE;
+	}
+	if (xskq_prod_nb_free(xs->rx, n_hdr + n_pay) < n_hdr + n_pay) {
+		xs->rx_queue_full++;
+		return -ENOBUFS;
+	}
+
+	spin_lock(&drx->lock);
+	if (!xsk_dmabuf_fill_cache(drx, n_pay) ||
+	    !xsk_dmabuf_alloc_heads(xs->pool, n_hdr, &heads)) {
+		xs->rx_dropped++;
+		err = -ENOMEM;
+		goto out;
+	}
+	xsk_dmabuf_rcv_head(xs, &cur, &heads, hdr_len, meta_len);
+	xsk_dmabuf_rcv_payload(xs, &cur, pay_len);
+	xs->dmabuf_split++;
+	xs->dmabuf_copied += pay_len;
+out:
+	spin_unlock(&drx->lock);
+	return err;
+}
+
+/**
+ * xsk_dmabuf_flush - tell user space how far the dmabuf fill ring was read
+ * @drx: the pool's dmabuf half
+ *
+ * Called where the fill ring's consumer is published, in xsk_flush().
+ */
+void xsk_dmabuf_flush(struct xsk_dmabuf_rx *drx)
+{
+	__xskq_cons_release(drx->fq);
+}
+
+/* --- The split point: a kfunc for XDP programs ----------------------------- */
+
+/**
+ * xsk_dmabuf_split_reset - forget a split point that will not be used
+ * @act: the verdict of the XDP program that just ran
+ *
+ * The split point lives in the per-CPU redirect state until the next
+ * redirect to an XSKMAP reads it. Any other verdict means it will not be
+ * read for this packet, and it must not apply to the next one.
+ */
+void xsk_dmabuf_split_reset(u32 act)
+{
+	struct bpf_redirect_info *ri = bpf_net_ctx_get_ri();
+
+	if (act != XDP_REDIRECT || ri->map_type != BPF_MAP_TYPE_XSKMAP)
+		ri->xsk_split = 0;
+}
+EXPORT_SYMBOL_GPL(xsk_dmabuf_split_reset);
+
+__bpf_kfunc_start_defs();
+
+/**
+ * bpf_xsk_dmabuf_set_split - where this packet's headers end
+ * @ctx: the XDP context
+ * @hdr_len: bytes from the start of the packet that go to the host UMEM;
+ *	the rest goes to the dmabuf if the packet is redirected to a socket
+ *	with a dmabuf UMEM
+ *
+ * The split point applies to the next redirect to an XSKMAP of this
+ * packet and is forgotten after it, or after any other verdict. Sockets
+ * without a dmabuf UMEM ignore it.
+ *
+ * Return: 0, or -EINVAL if @hdr_len is 0 or longer than the packet.
+ */
+__bpf_kfunc int bpf_xsk_dmabuf_set_split(struct xdp_md *ctx, u32 hdr_len)
+{
+	struct xdp_buff *xdp = (struct xdp_buff *)ctx;
+
+	if (!hdr_len || hdr_len > xdp_get_buff_len(xdp))
+		return -EINVAL;
+	if (static_branch_unlikely(&xsk_dmabuf_split_key))
+		bpf_net_ctx_get_ri()->xsk_split = hdr_len;
+	return 0;
+}
+
+__bpf_kfunc_end_defs();
+
+BTF_KFUNCS_START(xsk_dmabuf_kfunc_ids)
+BTF_ID_FLAGS(func, bpf_xsk_dmabuf_set_split)
+BTF_KFUNCS_END(xsk_dmabuf_kfunc_ids)
+
+static const struct btf_kfunc_id_set xsk_dmabuf_kfunc_set = {
+	.owner = THIS_MODULE,
+	.set = &xsk_dmabuf_kfunc_ids,
+};
+
+/* --- Statistics ------------------------------------------------------------ */
+
+/**
+ * xsk_dmabuf_getsockopt_stats - the XDP_DMABUF_STATISTICS socket option
+ * @xs: the socket
+ * @optval: where to write a struct xdp_dmabuf_statistics
+ * @optlen: in: the room at @optval (already read into @len); out: the
+ *	bytes written
+ * @len: the room at @optval
+ *
+ * Return: 0, -EINVAL if the socket's UMEM has no dmabuf area, -EFAULT.
+ */
+int xsk_dmabuf_getsockopt_stats(struct xdp_sock *xs, char __user *optval,
+				int __user *optlen, int len)
+{
+	struct xdp_dmabuf_statistics stats = {};
+	struct xsk_dmabuf_rx *drx;
+	int err = 0;
+
+	mutex_lock(&xs->mutex);
+	if (!xs->umem || !READ_ONCE(xs->umem->dmabuf)) {
+		err = -EINVAL;
+		goto out;
+	}
+	drx = xs->pool ? xs->pool->dmabuf : NULL;
+	if (drx) {
+		stats.fill_invalid_descs = xskq_nb_invalid_descs(drx->fq);
+		stats.fill_empty_descs = xskq_nb_queue_empty_descs(drx->fq);
+	}
+	stats.cpu_copied_bytes = xs->dmabuf_copied;
+	stats.split_packets = xs->dmabuf_split;
+	stats.whole_packets = xs->dmabuf_whole;
+out:
+	mutex_unlock(&xs->mutex);
+	if (err)
+		return err;
+
+	len = min_t(int, len, sizeof(stats));
+	if (copy_to_user(optval, &stats, len))
+		return -EFAULT;
+	if (put_user(len, optlen))
+		return -EFAULT;
+	return 0;
+}
+
+/* --- Teardown --------------------------------------------------------------- */
+
+/**
+ * xsk_dmabuf_area_destroy - the UMEM is gone: drop the dmabuf
+ * @area: the area, or NULL
+ *
+ * Every buffer pool of the UMEM is gone, so every chunk must be back with
+ * user space; a chunk that is not is a bug, and warned about.
+ */
+void xsk_dmabuf_area_destroy(struct xsk_dmabuf_area *area)
+{
+	u32 i, lost = 0;
+
+	if (!area)
+		return;
+
+	static_branch_dec(&xsk_dmabuf_split_key);
+	mutex_lock(&xsk_dmabuf_areas_lock);
+	list_del(&area->node);
+	mutex_unlock(&xsk_dmabuf_areas_lock);
+
+	for (i = 0; i < area->nr_chunks; i++)
+		if (atomic_read(&area->chunks[i].owner) != XSK_DMABUF_USER)
+			lost++;
+	WARN(lost, "xsk_dmabuf: area %u freed with %u chunk(s) not returned\n",
+	     area->id, lost);
+
+	xsk_dmabuf_unmap_cpu(area);
+	dma_buf_put(area->dmabuf);
+	kvfree(area->chunks);
+	kfree(area);
+}
+
+/**
+ * xsk_dmabuf_show_areas - list the live areas and who owns their chunks
+ * @m: where to print
+ *
+ * One line per area: id, dmabuf size, offset, length, chunk size, number
+ * of chunks, then the chunks owned by user space, kernel and in flight.
+ */
+void xsk_dmabuf_show_areas(struct seq_file *m)
+{
+	u32 owners[XSK_DMABUF_NR_OWNERS];
+	struct xsk_dmabuf_area *area;
+	u32 i, o;
+
+	mutex_lock(&xsk_dmabuf_areas_lock);
+	list_for_each_entry(area, &xsk_dmabuf_areas, node) {
+		memset(owners, 0, sizeof(owners));
+		for (i = 0; i < area->nr_chunks; i++) {
+			o = atomic_read(&area->chunks[i].owner);
+			if (o < XSK_DMABUF_NR_OWNERS)
+				owners[o]++;
+		}
+		seq_printf(m, "area %u size %zu offset %llu len %llu chunk %u chunks %u user %u kernel %u inflight %u cpu %d\n",
+			   area->id, area->dmabuf->size, area->offset,
+			   area->len, area->chunk_size, area->nr_chunks,
+			   owners[XSK_DMABUF_USER], owners[XSK_DMABUF_KERNEL],
+			   owners[XSK_DMABUF_INFLIGHT], area->cpu_access);
+	}
+	mutex_unlock(&xsk_dmabuf_areas_lock);
+}
+EXPORT_SYMBOL_GPL(xsk_dmabuf_show_areas);
 
 static int __init xsk_dmabuf_init(void)
 {
+	int err;
+
+	err = register_btf_kfunc_id_set(BPF_PROG_TYPE_XDP,
+					&xsk_dmabuf_kfunc_set);
+	if (err)
+		return err;
 	pr_info("AF_XDP dmabuf UMEM support enabled\n");
 	return 0;
 }

@@ -1,0 +1,436 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dmabuf_rx: receive on an AF_XDP socket whose UMEM has a udmabuf payload
+ * area, on the raw UAPI, and check everything the kernel promises:
+ *
+ * - every datagram arrives once, intact: headers read from the host UMEM,
+ *   payload from the dmabuf mmap at the offsets the descriptors give;
+ * - the split point is the one the steering policy chose (--split);
+ * - descriptor chains are well formed (host descriptors first, payload
+ *   descriptors flagged XDP_DESC_DMABUF, chunk aligned, in the area, and
+ *   only chunks this process lent to the kernel);
+ * - the kernel's counters match what was seen, and with --hostile every
+ *   garbage fill ring entry was rejected and counted, exactly;
+ * - with --until-gone (the device is removed under the socket), the
+ *   chunks the kernel held come back on the dmabuf completion ring, and
+ *   every chunk ever lent is accounted for.
+ *
+ * The socket is put into a pinned XSKMAP (steer.bpf.o's, by default) at
+ * the index of its queue; the XDP program is somebody else's business.
+ *
+ *   dmabuf_rx -i IFACE -p PORT -n COUNT [-q QUEUE] [--xskmap PIN]
+ *             [--split l4|l4+N|none] [--chunk BYTES] [--area-mb MB]
+ *             [--hostile K] [--close-dmabuf] [--until-gone] [-t TIMEOUT_S]
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/udp.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+
+#include "rxcheck.h"
+#include "udmabuf.h"
+#include "xsk_raw.h"
+
+#define NFRAMES		4096
+#define FRAME		4096
+#define RING		2048
+#define MAX_SEGS	64
+
+enum chunk_state { C_FREE, C_POSTED, C_HELD };
+
+struct rx {
+	struct xsk_raw x;
+	struct udmabuf u;
+	uint32_t chunk, nchunks;
+	uint8_t *state;		/* enum chunk_state, per chunk */
+	uint32_t *free;		/* stack of C_FREE chunks */
+	uint32_t nfree;
+	/* what this side saw and did */
+	uint64_t lent, returned_rx, completed, hostile, payload_bytes, split, whole;
+	int split_mode;		/* -1 none, else N for l4+N */
+	unsigned long hostile_per_post;
+	uint64_t rng;
+	struct rxcheck rc;
+	char err[200];
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static uint64_t rnd(struct rx *r)
+{
+	r->rng ^= r->rng << 13;
+	r->rng ^= r->rng >> 7;
+	r->rng ^= r->rng << 17;
+	return r->rng;
+}
+
+static void __attribute__((format(printf, 2, 3)))
+fail(struct rx *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->err[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(r->err, sizeof(r->err), fmt, ap);
+	va_end(ap);
+}
+
+/* An entry the kernel must reject whatever the state of the chunks:
+ * outside the area, or not at the start of a chunk. */
+static uint64_t hostile_entry(struct rx *r)
+{
+	uint64_t area = (uint64_t)r->nchunks * r->chunk;
+
+	switch (rnd(r) % 4) {
+	case 0:		/* past the end */
+		return area + (rnd(r) % 1024) * r->chunk;
+	case 1:		/* inside a chunk */
+		return (rnd(r) % r->nchunks) * (uint64_t)r->chunk + 1 + rnd(r) % (r->chunk - 1);
+	case 2:		/* wrapped around */
+		return UINT64_MAX - rnd(r) % area;
+	default:	/* random bits, made misaligned */
+		return rnd(r) | 1;
+	}
+}
+
+/* Lend free chunks to the kernel while the dmabuf fill ring has room. */
+static void lend(struct rx *r)
+{
+	while (r->nfree && xring_prod_free(&r->x.dfq) > r->hostile_per_post) {
+		uint32_t c = r->free[--r->nfree];
+
+		r->state[c] = C_POSTED;
+		xring_prod_push(&r->x.dfq, (uint64_t)c * r->chunk);
+		r->lent++;
+		for (unsigned long i = 0; i < r->hostile_per_post; i++) {
+			xring_prod_push(&r->x.dfq, hostile_entry(r));
+			r->hostile++;
+		}
+	}
+}
+
+static void give_back(struct rx *r, uint32_t c)
+{
+	r->state[c] = C_FREE;
+	r->free[r->nfree++] = c;
+}
+
+/* Where the L4 header of this frame ends (IPv4 or IPv6, UDP). */
+static uint32_t l4_end(const uint8_t *f, uint32_t len)
+{
+	const struct ethhdr *eth = (const void *)f;
+
+	if (len < sizeof(*eth) + 40)
+		return 0;
+	if (eth->h_proto == htons(ETH_P_IP))
+		return sizeof(*eth) + ((const struct iphdr *)(eth + 1))->ihl * 4 + 8;
+	return sizeof(*eth) + sizeof(struct ipv6hdr) + 8;
+}
+
+/* One packet: nseg descriptors starting at rx ring index i. */
+static void packet(struct rx *r, uint32_t i, uint32_t nseg)
+{
+	struct iovec seg[MAX_SEGS];
+	uint32_t hdr = 0, total = 0, ndma = 0;
+	static uint8_t frame[70000];
+
+	for (uint32_t k = 0; k < nseg; k++) {
+		const struct xdp_desc *d = xring_rx_desc(&r->x.rx, i + k);
+
+		if (d->options & XDP_DESC_DMABUF) {
+			uint64_t c = d->addr / r->chunk;
+
+			if (d->addr % r->chunk || c >= r->nchunks || d->len > r->chunk)
+				fail(r, "payload descriptor at %llu len %u outside the chunks", (unsigned long long)d->addr, d->len);
+			else if (r->state[c] != C_POSTED)
+				fail(r, "kernel delivered chunk %llu (state %d) it was not lent", (unsigned long long)c, r->state[c]);
+			else
+				r->state[c] = C_HELD;
+			if (!r->err[0]) {
+				seg[k].iov_base = r->u.map + d->addr;
+				r->payload_bytes += d->len;
+			}
+			ndma++;
+		} else {
+			if (ndma)
+				fail(r, "host descriptor after %u payload descriptors", ndma);
+			seg[k].iov_base = r->x.umem + d->addr;
+			hdr += d->len;
+		}
+		seg[k].iov_len = d->len;
+		total += d->len;
+	}
+	if (r->err[0])
+		return;
+
+	/* The split the policy asked for. */
+	size_t off = 0;
+
+	for (uint32_t k = 0; k < nseg && off < sizeof(frame); k++) {
+		size_t n = seg[k].iov_len < sizeof(frame) - off ? seg[k].iov_len : sizeof(frame) - off;
+
+		memcpy(frame + off, seg[k].iov_base, n);
+		off += n;
+	}
+	uint32_t want = total;
+
+	if (r->split_mode >= 0) {
+		want = l4_end(frame, total) + r->split_mode;
+		if (want > total)
+			want = total;
+	}
+	if (hdr != want)
+		fail(r, "header part of %u bytes, policy says %u", hdr, want);
+	if (ndma)
+		r->split++;
+	else
+		r->whole++;
+	rxcheck_frame(&r->rc, seg, nseg);
+}
+
+/* The device went away under the socket: the kernel unbound it and set
+ * ENETDOWN (poll() has nothing to say about an unbound socket). */
+static bool socket_gone(int fd)
+{
+	int e = 0;
+	socklen_t len = sizeof(e);
+
+	return !getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) && e == ENETDOWN;
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: dmabuf_rx -i IFACE -p PORT -n COUNT [-q QUEUE] [--xskmap PIN]\n"
+		"                 [--split l4|l4+N|none] [--chunk BYTES] [--area-mb MB]\n"
+		"                 [--hostile K] [--close-dmabuf] [--until-gone] [-t TIMEOUT_S]\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "xskmap", required_argument, NULL, 'X' },
+		{ "split", required_argument, NULL, 's' },
+		{ "chunk", required_argument, NULL, 'c' },
+		{ "area-mb", required_argument, NULL, 'a' },
+		{ "hostile", required_argument, NULL, 'H' },
+		{ "close-dmabuf", no_argument, NULL, 'C' },
+		{ "until-gone", no_argument, NULL, 'G' },
+		{ 0 }
+	};
+	const char *ifname = NULL, *xskmap = "/sys/fs/bpf/xsk-devmem/steer_xsks";
+	unsigned int queue = 0, count = 0, port = 0, timeout = 60, area_mb = 16;
+	bool close_dmabuf = false, until_gone = false;
+	struct rx r = { .chunk = 4096, .split_mode = 0, .rng = 0x9e3779b97f4a7c15ull };
+	int c, err;
+
+	while ((c = getopt_long(argc, argv, "i:p:n:q:t:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i': ifname = optarg; break;
+		case 'p': port = strtoul(optarg, NULL, 0); break;
+		case 'n': count = strtoul(optarg, NULL, 0); break;
+		case 'q': queue = strtoul(optarg, NULL, 0); break;
+		case 't': timeout = strtoul(optarg, NULL, 0); break;
+		case 'X': xskmap = optarg; break;
+		case 'c': r.chunk = strtoul(optarg, NULL, 0); break;
+		case 'a': area_mb = strtoul(optarg, NULL, 0); break;
+		case 'H': r.hostile_per_post = strtoul(optarg, NULL, 0); break;
+		case 'C': close_dmabuf = true; break;
+		case 'G': until_gone = true; break;
+		case 's':
+			if (!strcmp(optarg, "none"))
+				r.split_mode = -1;
+			else if (!strcmp(optarg, "l4"))
+				r.split_mode = 0;
+			else if (!strncmp(optarg, "l4+", 3))
+				r.split_mode = atoi(optarg + 3);
+			else
+				usage();
+			break;
+		default: usage();
+		}
+	}
+	if (!ifname || !port || !count)
+		usage();
+
+	if (rxcheck_init(&r.rc, count, port) || udmabuf_create(&r.u, (size_t)area_mb << 20))
+		return 1;
+	r.nchunks = r.u.size / r.chunk;
+	r.state = calloc(r.nchunks, 1);
+	r.free = calloc(r.nchunks, sizeof(*r.free));
+	for (uint32_t k = 0; k < r.nchunks; k++)
+		r.free[r.nfree++] = r.nchunks - 1 - k;
+
+	err = xsk_raw_socket(&r.x) ?:
+	      xsk_raw_umem_reg(&r.x, NFRAMES, FRAME) ?:
+	      xsk_raw_dmabuf_reg(&r.x, r.u.fd, 0, r.u.size, r.chunk) ?:
+	      xsk_raw_rings(&r.x, RING, true, true) ?:
+	      xsk_raw_mmap(&r.x, true, true) ?:
+	      xsk_raw_bind(&r.x, ifname, queue, XDP_USE_SG | XDP_USE_NEED_WAKEUP, -1);
+	if (err) {
+		fprintf(stderr, "dmabuf_rx: set-up on %s queue %u: %s\n", ifname, queue, strerror(-err));
+		return 1;
+	}
+	if (close_dmabuf) {
+		/* The UMEM holds its own reference; the mapping stays. */
+		close(r.u.fd);
+		r.u.fd = -1;
+	}
+
+	int map = bpf_obj_get(xskmap), fd = r.x.fd;
+
+	if (map < 0 || bpf_map_update_elem(map, &queue, &fd, 0)) {
+		fprintf(stderr, "dmabuf_rx: XSKMAP %s: %s\n", xskmap, strerror(errno));
+		return 1;
+	}
+
+	for (uint32_t k = 0; k < RING; k++)
+		xring_prod_push(&r.x.fq, (uint64_t)k * FRAME);
+	lend(&r);
+	printf("dmabuf_rx: ready on %s queue %u: %u chunks of %u bytes, split %s%d%s\n",
+	       ifname, queue, r.nchunks, r.chunk, r.split_mode < 0 ? "none" : "l4+",
+	       r.split_mode < 0 ? 0 : r.split_mode, r.hostile_per_post ? ", hostile fill ring" : "");
+	fflush(stdout);
+
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	double t0 = now();
+	uint32_t pending = 0;	/* descriptors of the packet being gathered */
+	bool gone = false;
+
+	while (!rxcheck_done(&r.rc) && !r.err[0] && now() - t0 < timeout) {
+		uint32_t avail = xring_cons_avail(&r.x.rx), used = 0;
+
+		if (avail == pending) {
+			if (poll(&pfd, 1, 100) == 0 && socket_gone(fd)) {
+				gone = true;
+				break;
+			}
+			continue;
+		}
+		/* Gather whole packets; keep a started chain for later. */
+		for (uint32_t k = pending; k < avail; k++) {
+			const struct xdp_desc *d = xring_rx_desc(&r.x.rx, k);
+
+			if (d->options & XDP_PKT_CONTD)
+				continue;
+			uint32_t nseg = k + 1 - used;
+
+			if (nseg > MAX_SEGS) {
+				fail(&r, "chain of %u descriptors", nseg);
+				break;
+			}
+			packet(&r, used, nseg);
+			for (uint32_t s = used; s <= k; s++) {
+				const struct xdp_desc *e = xring_rx_desc(&r.x.rx, s);
+
+				if (e->options & XDP_DESC_DMABUF) {
+					if (r.state[e->addr / r.chunk] == C_HELD) {
+						give_back(&r, e->addr / r.chunk);
+						r.returned_rx++;
+					}
+				} else {
+					xring_prod_push(&r.x.fq, e->addr & ~(uint64_t)(FRAME - 1));
+				}
+			}
+			used = k + 1;
+		}
+		xring_cons_release(&r.x.rx, used);
+		pending = avail - used;
+		lend(&r);
+	}
+
+	if (until_gone) {
+		/* Wait for the device to go, then for the chunks the kernel
+		 * held to come back. */
+		while (!gone && now() - t0 < timeout) {
+			poll(&pfd, 1, 100);
+			gone = socket_gone(fd);
+		}
+		if (!gone)
+			fail(&r, "device still there after %u s", timeout);
+	}
+	/* Completions: chunks the kernel took and gives back unfilled. */
+	uint32_t nc = xring_cons_avail(&r.x.dcq);
+
+	for (uint32_t k = 0; k < nc; k++) {
+		uint64_t a = xring_addr(&r.x.dcq, k);
+
+		if (a % r.chunk || a / r.chunk >= r.nchunks || r.state[a / r.chunk] != C_POSTED)
+			fail(&r, "completion ring returned %llu, not a lent chunk", (unsigned long long)a);
+		else
+			give_back(&r, a / r.chunk);
+		r.completed++;
+	}
+	xring_cons_release(&r.x.dcq, nc);
+
+	struct xdp_dmabuf_statistics ds;
+	struct xdp_statistics xs = { 0 };
+	socklen_t len = sizeof(xs);
+
+	xsk_raw_dmabuf_stats(&r.x, &ds);
+	getsockopt(fd, SOL_XDP, XDP_STATISTICS, &xs, &len);
+	bool ok = !rxcheck_report(&r.rc, "dmabuf_rx", stdout);
+
+	printf("dmabuf_rx: seen: split %llu, whole %llu, payload bytes %llu, chunks lent %llu, back on rx %llu, on completion ring %llu, hostile entries %llu\n",
+	       (unsigned long long)r.split, (unsigned long long)r.whole,
+	       (unsigned long long)r.payload_bytes, (unsigned long long)r.lent,
+	       (unsigned long long)r.returned_rx, (unsigned long long)r.completed,
+	       (unsigned long long)r.hostile);
+	printf("dmabuf_rx: kernel: split %llu, whole %llu, cpu copied %llu, fill invalid %llu, fill empty %llu, rx dropped %llu, rx ring full %llu\n",
+	       (unsigned long long)ds.split_packets, (unsigned long long)ds.whole_packets,
+	       (unsigned long long)ds.cpu_copied_bytes, (unsigned long long)ds.fill_invalid_descs,
+	       (unsigned long long)ds.fill_empty_descs, (unsigned long long)xs.rx_dropped,
+	       (unsigned long long)xs.rx_ring_full);
+
+	/* What the kernel counted must be what was seen. Drops (if any)
+	 * show up as missing datagrams above. */
+	if (ds.split_packets != r.split || ds.whole_packets < r.whole)
+		fail(&r, "kernel counted %llu split packets, %llu seen", (unsigned long long)ds.split_packets, (unsigned long long)r.split);
+	if (ds.cpu_copied_bytes != r.payload_bytes)
+		fail(&r, "kernel copied %llu payload bytes, %llu seen", (unsigned long long)ds.cpu_copied_bytes, (unsigned long long)r.payload_bytes);
+	if (ds.fill_invalid_descs != r.hostile)
+		fail(&r, "kernel rejected %llu fill entries, %llu were hostile", (unsigned long long)ds.fill_invalid_descs, (unsigned long long)r.hostile);
+	if (gone) {
+		/* Every lent chunk came back: through rx, the completion ring,
+		 * or it is still in the fill ring, unread. */
+		uint64_t unread = *r.x.dfq.producer - *r.x.dfq.consumer;
+		uint64_t posted = 0;
+
+		for (uint32_t k = 0; k < r.nchunks; k++)
+			posted += r.state[k] == C_POSTED;
+		printf("dmabuf_rx: device gone: %llu chunks still lent, %llu fill entries unread\n",
+		       (unsigned long long)posted, (unsigned long long)unread);
+		if (r.hostile_per_post ? posted > unread : posted != unread)
+			fail(&r, "%llu lent chunks neither received nor completed (fill ring holds %llu)", (unsigned long long)posted, (unsigned long long)unread);
+	}
+	if (r.err[0])
+		printf("dmabuf_rx: FAIL: %s\n", r.err);
+	ok = ok && !r.err[0];
+
+	bpf_map_delete_elem(map, &queue);
+	xsk_raw_close(&r.x);
+	udmabuf_destroy(&r.u);
+	rxcheck_free(&r.rc);
+	return ok ? 0 : 1;
+}
