@@ -443,10 +443,13 @@ static int cmd_load(int argc, char **argv)
 		return err_msg("cannot open %s: %s", obj, msg);
 	}
 	err = xdp_program__attach(prog, ifindex, mode, 0);
-	if (err == -EINVAL && !iface_has_xdp(ifindex)) {
+	if ((err == -EINVAL || err == -ERANGE) && !iface_has_xdp(ifindex)) {
 		/*
-		 * The dispatcher refused us (see steer_compat.bpf.o); alone on
-		 * the interface, attach directly as libxdp's legacy mode does.
+		 * The dispatcher refused us (-EINVAL: see steer_compat.bpf.o),
+		 * or the driver refused the dispatcher (-ERANGE: libxdp 1.3.1's
+		 * dispatcher is not multi-buffer, and the MTU needs it, as veth
+		 * at MTU 9000 in native mode); alone on the interface, attach
+		 * directly as libxdp's legacy mode does.
 		 */
 		xdp_program__close(prog);
 		return attach_legacy(obj, ifname, ifindex, mode);

@@ -1,7 +1,9 @@
 #!/bin/bash
-# Split receive into a udmabuf (copy mode): steer.bpf.o behind libxdp's
-# dispatcher (xdp-loader, steer_compat.bpf.o), a prefix rule steering UDP
-# port 4791 to the socket with a split policy, and dmabuf_rx checking that
+# Split receive into a udmabuf (copy mode): steer.bpf.o (in skb mode behind
+# libxdp's dispatcher, loaded by xdp-loader as steer_compat.bpf.o; in native
+# mode by xsk-devmem steer load, alone, since libxdp 1.3.1's dispatcher is
+# not multi-buffer and veth refuses it at MTU 9000), a prefix rule steering
+# UDP port 4791 to the socket with a split policy, and dmabuf_rx checking that
 # headers land in the host UMEM and payloads in the udmabuf, byte for
 # byte, at the split the policy chose; IPv4 and IPv6, native and skb XDP,
 # datagrams from 64-byte frames to 9000-byte frames (MTU 9000,
@@ -19,14 +21,18 @@ run() {
 	local mode=$1 split=$2 dst=$3 sizes=$4; shift 4
 	local log=/tmp/dmabuf_rx.$$.log what="$mode split $split to $dst sizes $sizes $*"
 	net_pair 9000 || { echo "FAIL $what: set-up"; fails=$((fails + 1)); net_cleanup; return; }
-	in_rx xdp-loader load -m "$mode" -p $PIN $IF_RX "$XSK_BUILD/bpf/steer_compat.bpf.o" &&
+	if [ "$mode" = skb ]; then
+		in_rx xdp-loader load -m skb -p $PIN $IF_RX "$XSK_BUILD/bpf/steer_compat.bpf.o"
+	else
+		in_rx "$CLI" steer load -m native $IF_RX
+	fi &&
 	in_rx "$CLI" steer rule add dst "$ADDR_RX/32" proto udp dport $PORT action redirect split "$split" &&
 	in_rx "$CLI" steer rule add dst "$ADDR6_RX/128" proto udp dport $PORT action redirect split "$split" ||
 		{ echo "FAIL $what: loading steer"; fails=$((fails + 1)); net_cleanup; return; }
 	in_rx "$TOOLS/dmabuf_rx" -i $IF_RX -p $PORT -n "$N" --split "$split" -t 120 "$@" >"$log" 2>&1 &
 	local rx=$!
 	wait_line "$log" 'dmabuf_rx: ready' 30 &&
-		in_tx "$TOOLS/udp_send" -d "$dst" -p $PORT -n "$N" -l "$sizes" >>"$log" 2>&1
+		in_tx "$TOOLS/udp_send" -d "$dst" -p $PORT -n "$N" -l "$sizes" -b 16 -g 500 >>"$log" 2>&1
 	if wait $rx; then
 		echo "ok   $what"
 		grep -E 'intact|kernel:' "$log" | sed 's/^/     /'
