@@ -56,19 +56,20 @@ int xsk_raw_ring(struct xsk_raw *x, int optname, uint32_t entries)
 	return setsockopt(x->fd, SOL_XDP, optname, &entries, sizeof(entries)) ? -errno : 0;
 }
 
-int xsk_raw_rings(struct xsk_raw *x, uint32_t entries, bool dmabuf, bool own_fq)
+int xsk_raw_rings(struct xsk_raw *x, uint32_t entries, uint32_t dentries, bool own_fq)
 {
 	int err = 0;
 
 	x->entries = entries;
+	x->dentries = dentries;
 	if (own_fq)
 		err = xsk_raw_ring(x, XDP_UMEM_FILL_RING, entries) ?:
 		      xsk_raw_ring(x, XDP_UMEM_COMPLETION_RING, entries);
 	if (!err)
 		err = xsk_raw_ring(x, XDP_RX_RING, entries);
-	if (!err && dmabuf)
-		err = xsk_raw_ring(x, XDP_UMEM_DMABUF_FILL_RING, entries) ?:
-		      xsk_raw_ring(x, XDP_UMEM_DMABUF_COMPLETION_RING, entries);
+	if (!err && dentries)
+		err = xsk_raw_ring(x, XDP_UMEM_DMABUF_FILL_RING, dentries) ?:
+		      xsk_raw_ring(x, XDP_UMEM_DMABUF_COMPLETION_RING, dentries);
 	return err;
 }
 
@@ -109,8 +110,8 @@ int xsk_raw_mmap(struct xsk_raw *x, bool dmabuf, bool own_fq)
 		err = map_ring(x, &x->rx, &off.rx, XDP_PGOFF_RX_RING, n,
 			       sizeof(struct xdp_desc));
 	if (!err && dmabuf)
-		err = map_ring(x, &x->dfq, &off.dfr, XDP_UMEM_PGOFF_DMABUF_FILL_RING, n, 8) ?:
-		      map_ring(x, &x->dcq, &off.dcr, XDP_UMEM_PGOFF_DMABUF_COMPLETION_RING, n, 8);
+		err = map_ring(x, &x->dfq, &off.dfr, XDP_UMEM_PGOFF_DMABUF_FILL_RING, x->dentries, 8) ?:
+		      map_ring(x, &x->dcq, &off.dcr, XDP_UMEM_PGOFF_DMABUF_COMPLETION_RING, x->dentries, 8);
 	return err;
 }
 

@@ -31,7 +31,8 @@ struct xsk_raw {
 	uint8_t *umem;		/* host UMEM */
 	size_t umem_len;
 	uint32_t frame_size;
-	uint32_t entries;	/* of every ring, from xsk_raw_rings() */
+	uint32_t entries;	/* of the fill, completion and RX rings */
+	uint32_t dentries;	/* of the dmabuf rings */
 	struct xring fq, cq, rx, dfq, dcq;
 };
 
@@ -41,8 +42,9 @@ int xsk_raw_umem_reg(struct xsk_raw *x, uint32_t nframes, uint32_t frame_size);
 int xsk_raw_dmabuf_reg(struct xsk_raw *x, int dmabuf_fd, uint64_t offset,
 		       uint64_t len, uint32_t chunk_size);
 int xsk_raw_ring(struct xsk_raw *x, int optname, uint32_t entries);
-/* Set up fq/cq (unless shared) and rx, and the dmabuf rings if asked. */
-int xsk_raw_rings(struct xsk_raw *x, uint32_t entries, bool dmabuf, bool own_fq);
+/* Set up fq/cq (unless shared) and rx with @entries each, and the dmabuf
+ * rings with @dentries each (0: none). */
+int xsk_raw_rings(struct xsk_raw *x, uint32_t entries, uint32_t dentries, bool own_fq);
 int xsk_raw_mmap(struct xsk_raw *x, bool dmabuf, bool own_fq);
 int xsk_raw_bind(struct xsk_raw *x, const char *ifname, uint32_t queue,
 		 uint16_t flags, int shared_fd);

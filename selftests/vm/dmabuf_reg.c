@@ -73,7 +73,7 @@ static int setup(struct xsk_raw *x, int fd, bool dmabuf_rings)
 	umem_socket(x);
 	if (fd >= 0 && xsk_raw_dmabuf_reg(x, fd, 0, 4 * MB, PAGE))
 		return -errno;
-	return xsk_raw_rings(x, 64, dmabuf_rings, true);
+	return xsk_raw_rings(x, 64, dmabuf_rings ? 64 : 0, true);
 }
 
 /* Bind to lo queue 0. The buffer pool of the previous socket there is
