@@ -498,6 +498,9 @@ static int dmabuf_reg_err(int err, const struct xsk_devmem_umem *u)
 	char link[64] = "", path[64];
 	ssize_t n;
 
+	/* Linux 6.17+ without the patch set knows option 9 as another one. */
+	if (err != -ENOPROTOOPT && xdm_probe_dmabuf_umem() == 0)
+		err = -ENOPROTOOPT;
 	switch (-err) {
 	case EBADF:
 		return xdm_err(err, "XDP_UMEM_DMABUF_REG: fd %d is not an open file",

@@ -129,6 +129,9 @@ void xdm_prog_teardown(struct xsk_devmem_socket *xsk);
 /* udmabuf.size_limit_mb in bytes, 0 if unknown (xsk_devmem.c) */
 __u64 xdm_udmabuf_limit(void);
 
+/* 1: the kernel has the patch set, 0: not, -errno: no AF_XDP (xsk_devmem_probe.c) */
+int xdm_probe_dmabuf_umem(void);
+
 /* rtnetlink queue counts (xsk_devmem_probe.c) */
 int xdm_queue_count(int ifindex, __u32 *rx, __u32 *tx);
 

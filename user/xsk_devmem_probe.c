@@ -11,7 +11,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <linux/genetlink.h>
@@ -232,40 +231,23 @@ int xsk_devmem_probe_iface(const char *ifname, struct xsk_devmem_iface_info *inf
 /* --- the kernel ----------------------------------------------------------- */
 
 /*
- * Register a one-page UMEM, then try XDP_UMEM_DMABUF_REG with fd -1: a
- * kernel with the patch set checks the fd (EBADF), one without does not
- * know the option (ENOPROTOOPT).
+ * Ask for a dmabuf fill ring of 0 entries on a fresh socket: a kernel with
+ * the patch set refuses the size (EINVAL), one without does not know the
+ * option (ENOPROTOOPT). Not XDP_UMEM_DMABUF_REG: Linux 6.17+ uses option 9
+ * for XDP_MAX_TX_SKB_BUDGET, so an unpatched new kernel answers EINVAL.
+ * Returns 1 (patch), 0 (no patch), -errno (no AF_XDP socket).
  */
-static int probe_dmabuf_umem(int *af_xdp)
+int xdm_probe_dmabuf_umem(void)
 {
-	struct xdp_umem_dmabuf_reg dreg = { .fd = (__u32)-1, .len = 4096, .chunk_size = 4096 };
-	long pg = sysconf(_SC_PAGESIZE);
-	struct xdp_umem_reg reg = {};
-	void *area;
+	__u32 entries = 0;
 	int fd, ret;
 
 	fd = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
-	*af_xdp = fd >= 0;
 	if (fd < 0)
 		return -errno;
-	area = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (area == MAP_FAILED) {
-		close(fd);
-		return -ENOMEM;
-	}
-	reg.addr = (uintptr_t)area;
-	reg.len = pg;
-	reg.chunk_size = pg;
-	dreg.chunk_size = pg;
-	dreg.len = pg;
-	if (setsockopt(fd, SOL_XDP, XDP_UMEM_REG, &reg, sizeof(reg)))
-		ret = -errno;
-	else if (setsockopt(fd, SOL_XDP, XDP_UMEM_DMABUF_REG, &dreg, sizeof(dreg)))
-		ret = errno == ENOPROTOOPT ? 0 : 1;
-	else
-		ret = 1;
+	ret = setsockopt(fd, SOL_XDP, XDP_UMEM_DMABUF_FILL_RING, &entries, sizeof(entries));
+	ret = ret && errno == ENOPROTOOPT ? 0 : 1;
 	close(fd);
-	munmap(area, pg);
 	return ret;
 }
 
@@ -275,7 +257,8 @@ int xsk_devmem_probe_kernel(struct xsk_devmem_kernel_info *info)
 	int fd, ret;
 
 	memset(info, 0, sizeof(*info));
-	ret = probe_dmabuf_umem(&info->af_xdp);
+	ret = xdm_probe_dmabuf_umem();
+	info->af_xdp = ret >= 0;
 	info->dmabuf_umem = ret > 0;
 	btf = btf__load_vmlinux_btf();
 	if (!libbpf_get_error(btf)) {
