@@ -135,7 +135,9 @@ install: all
 	$(Q)install -m 755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
 	$(Q)ln -sf $(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
 	$(Q)ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/libxsk-devmem.so
-	$(Q)install -m 644 $(O)/lib/libxsk-devmem.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@VERSION@|$(LIB_VERSION)|' user/libxsk-devmem.pc.in \
+		> $(DESTDIR)$(LIBDIR)/pkgconfig/libxsk-devmem.pc
 	$(Q)install -m 644 $(O)/bpf/steer.bpf.o $(O)/bpf/steer_compat.bpf.o \
 		$(DESTDIR)$(LIBDIR)/xsk-devmem/
 	$(Q)install -m 755 $(O)/user/xsk-devmem $(DESTDIR)$(PREFIX)/bin/
@@ -244,10 +246,10 @@ $(LIB_VM_TESTS): $(O)/selftests/vm/%: selftests/vm/%.c $(LIB_A) $(SELFTEST_LIB_O
 # Examples: built against the library in the tree.
 EXAMPLES := $(patsubst %.c,$(O)/%,$(wildcard examples/*.c))
 user: $(EXAMPLES)
-$(EXAMPLES): $(O)/examples/%: examples/%.c $(LIB_A)
+$(EXAMPLES): $(O)/examples/%: examples/%.c $(LIB_A) $(O)/selftests/lib/pattern.o
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) $< $(LIB_A) -o $@ $(LIB_LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $< $(LIB_A) $(O)/selftests/lib/pattern.o -o $@ $(LIB_LDLIBS)
 
 # Ring benchmark: the library's receive/release loop against the same loop
 # with libxdp's xsk_ring_* helpers, on simulated rings, in one run.
