@@ -38,6 +38,7 @@ int main(int argc, char **argv)
 		goto out;	/* the library printed what is wrong */
 	printf("receiving on %s in %s mode\n", argv[1],
 	       xsk_devmem_mode_str(xsk_devmem_socket__mode(xsk)));
+	fflush(stdout);
 
 	while (got < count) {
 		n = xsk_devmem_socket__recv(xsk, pkts, 64, segs, 64 * 4);
