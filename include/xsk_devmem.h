@@ -269,6 +269,17 @@ int xsk_devmem_socket__recv(struct xsk_devmem_socket *xsk, struct xsk_devmem_pkt
 			    unsigned int max_pkts, struct xsk_devmem_seg *segs,
 			    unsigned int max_segs);
 
+/*
+ * CPU view of a packet: iov[0] its header, then one iovec per segment
+ * (payload through the dmabuf's mapping). Returns the number of iovecs,
+ * -EOPNOTSUPP if the packet has payload and the dmabuf no CPU mapping,
+ * -ENOBUFS if max is too small. Bracket reads with
+ * xsk_devmem_dmabuf__cpu_begin()/_end().
+ */
+struct iovec;
+int xsk_devmem_umem__pkt_iov(const struct xsk_devmem_umem *umem,
+			     const struct xsk_devmem_pkt *pkt, struct iovec *iov, unsigned int max);
+
 /* Release headers and payload of n packets: both fill rings. */
 int xsk_devmem_socket__release(struct xsk_devmem_socket *xsk,
 			       const struct xsk_devmem_pkt *pkts, unsigned int n);

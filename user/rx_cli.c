@@ -392,17 +392,11 @@ static int receive(struct rx_opts *o, struct xsk_devmem_socket *xsk, struct xsk_
 		if (o->v.on) {
 			xsk_devmem_dmabuf__cpu_begin(dmabuf, XSK_DEVMEM_SYNC_READ);
 			for (int i = 0; i < n; i++) {
-				int k = 0;
+				int k = xsk_devmem_umem__pkt_iov(umem, &pkts[i], iov,
+								 XSK_DEVMEM_MAX_SEGS + 1);
 
-				iov[k++] = (struct iovec){ pkts[i].hdr, pkts[i].hdr_len };
-				for (__u32 s = 0; s < pkts[i].nr_segs; s++) {
-					const struct xsk_devmem_seg *sg = &pkts[i].segs[s];
-					void *p = sg->flags & XSK_DEVMEM_SEG_DMABUF ?
-						  xsk_devmem_umem__payload_data(umem, sg->addr) :
-						  xsk_devmem_umem__hdr_data(umem, sg->addr);
-
-					iov[k++] = (struct iovec){ p, sg->len };
-				}
+				if (k < 0)
+					return fail();
 				verify_frame(&o->v, iov, k, pkts[i].len);
 			}
 			xsk_devmem_dmabuf__cpu_end(dmabuf, XSK_DEVMEM_SYNC_READ);

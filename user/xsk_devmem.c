@@ -29,6 +29,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include <linux/dma-buf.h>
 #include <linux/if_xdp.h>
@@ -36,12 +37,6 @@
 
 #include "xsk_devmem_priv.h"
 
-#ifndef SOL_XDP
-#define SOL_XDP 283
-#endif
-#ifndef AF_XDP
-#define AF_XDP 44
-#endif
 #ifndef SO_PREFER_BUSY_POLL
 #define SO_PREFER_BUSY_POLL 69
 #endif
@@ -656,6 +651,27 @@ void *xsk_devmem_umem__hdr_data(const struct xsk_devmem_umem *u, __u64 addr)
 void *xsk_devmem_umem__payload_data(const struct xsk_devmem_umem *u, __u64 offset)
 {
 	return u->dmabuf->data ? (__u8 *)u->dmabuf->data + offset : NULL;
+}
+
+int xsk_devmem_umem__pkt_iov(const struct xsk_devmem_umem *u, const struct xsk_devmem_pkt *pkt,
+			     struct iovec *iov, unsigned int max)
+{
+	unsigned int k = 0;
+
+	if (max < 1u + pkt->nr_segs)
+		return xdm_err(-ENOBUFS, "pkt_iov: %u iovecs for a packet of %u segments",
+			       max, 1u + pkt->nr_segs);
+	if (pkt->nr_payload_segs && !u->dmabuf->data)
+		return xdm_err(-EOPNOTSUPP, "pkt_iov: the dmabuf has no CPU mapping");
+	iov[k++] = (struct iovec){ pkt->hdr, pkt->hdr_len };
+	for (__u32 s = 0; s < pkt->nr_segs; s++) {
+		const struct xsk_devmem_seg *sg = &pkt->segs[s];
+		__u8 *base = sg->flags & XSK_DEVMEM_SEG_DMABUF ? (__u8 *)u->dmabuf->data :
+								 u->hdr_area;
+
+		iov[k++] = (struct iovec){ base + sg->addr, sg->len };
+	}
+	return k;
 }
 
 __u32 xsk_devmem_umem__chunk_size(const struct xsk_devmem_umem *u)

@@ -13,6 +13,14 @@
 #include "xsk_devmem.h"
 #include "xsk_devmem_ring.h"
 
+/* Not in every libc's headers. */
+#ifndef SOL_XDP
+#define SOL_XDP 283
+#endif
+#ifndef AF_XDP
+#define AF_XDP 44
+#endif
+
 /*
  * The data path of one socket: its RX ring, the rings it returns chunks
  * on, and what it needs to turn descriptors into pointers and to check

@@ -25,12 +25,6 @@
 
 #include "xsk_devmem_priv.h"
 
-#ifndef SOL_XDP
-#define SOL_XDP 283
-#endif
-#ifndef AF_XDP
-#define AF_XDP 44
-#endif
 
 /* --- netlink: one request, one answer ------------------------------------ */
 

@@ -59,19 +59,6 @@ struct xdm_ring {
  * entries live at the given shared addresses. A producer starts with the
  * whole ring free, a consumer with nothing to read.
  */
-static inline void xdm_ring_init_prod(struct xdm_ring *r, __u32 size, __u32 *producer,
-				      __u32 *consumer, __u32 *flags, void *ring)
-{
-	r->size = size;
-	r->mask = size - 1;
-	r->producer = producer;
-	r->consumer = consumer;
-	r->flags = flags;
-	r->ring = ring;
-	r->cached_prod = __atomic_load_n(producer, __ATOMIC_RELAXED);
-	r->cached_cons = __atomic_load_n(consumer, __ATOMIC_RELAXED) + size;
-}
-
 static inline void xdm_ring_init_cons(struct xdm_ring *r, __u32 size, __u32 *producer,
 				      __u32 *consumer, __u32 *flags, void *ring)
 {
@@ -83,6 +70,14 @@ static inline void xdm_ring_init_cons(struct xdm_ring *r, __u32 size, __u32 *pro
 	r->ring = ring;
 	r->cached_prod = __atomic_load_n(producer, __ATOMIC_RELAXED);
 	r->cached_cons = __atomic_load_n(consumer, __ATOMIC_RELAXED);
+}
+
+/* A producer keeps cached_cons one ring ahead: free = cached_cons - cached_prod. */
+static inline void xdm_ring_init_prod(struct xdm_ring *r, __u32 size, __u32 *producer,
+				      __u32 *consumer, __u32 *flags, void *ring)
+{
+	xdm_ring_init_cons(r, size, producer, consumer, flags, ring);
+	r->cached_cons += size;
 }
 
 /* --- producer side: reserve, write, submit ------------------------------ */

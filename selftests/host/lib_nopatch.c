@@ -6,7 +6,6 @@
  * kernel is asked and leave nothing behind (no fd, no mapping). Skips
  * (exit 4) where the kernel has the patch or AF_XDP is not available.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -14,39 +13,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "xsk_devmem.h"
 
-static int failures, checks;
 
-#define CHECK(cond, ...) do {						\
-	checks++;							\
-	if (!(cond)) {							\
-		failures++;						\
-		fprintf(stderr, "FAIL %s:%d: %s: ", __func__, __LINE__, #cond); \
-		fprintf(stderr, __VA_ARGS__);				\
-		fputc('\n', stderr);					\
-	}								\
-} while (0)
-
-static int open_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-
-	while (d && readdir(d))
-		n++;
-	if (d)
-		closedir(d);
-	return n;
-}
-
-static int quiet(enum xsk_devmem_print_level level, const char *fmt, va_list ap)
-{
-	(void)level;
-	(void)fmt;
-	(void)ap;
-	return 0;
-}
 
 /* umem__create must fail with err, say msg, and leave the fd count alone. */
 static void umem_fails(struct xsk_devmem_dmabuf *d, const struct xsk_devmem_umem_config *c,
@@ -72,7 +42,7 @@ int main(void)
 	char buf[128];
 	int memfd;
 
-	xsk_devmem_set_print(quiet);
+	xsk_devmem_set_print(NULL);	/* the test prints the messages */
 	if (xsk_devmem_probe_kernel(&ki) || !ki.af_xdp) {
 		printf("SKIP: no AF_XDP here: %s\n", xsk_devmem_errmsg());
 		return 4;
@@ -128,6 +98,5 @@ int main(void)
 	CHECK(strstr(xsk_devmem_strerror(-ENOPROTOOPT, buf, sizeof(buf)), "patch set"),
 	      "strerror: %s", buf);
 
-	printf("lib_nopatch: %d checks, %d failed\n", checks, failures);
-	return failures ? 1 : 0;
+	return check_report("lib_nopatch");
 }

@@ -21,20 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "xsk_devmem_priv.h"
 
-static int failures, checks;
-
-#define CHECK(cond, ...) do {						\
-	checks++;							\
-	if (!(cond)) {							\
-		failures++;						\
-		fprintf(stderr, "FAIL %s:%d: %s: ", __func__, __LINE__, #cond); \
-		fprintf(stderr, __VA_ARGS__);				\
-		fputc('\n', stderr);					\
-		return;							\
-	}								\
-} while (0)
 
 /* A ring in ordinary memory: indices, flags, entries. */
 struct mem_ring {
@@ -75,20 +64,20 @@ static void wrap_one(__u32 size, __u32 start, __u32 pb, __u32 cb, __u32 total)
 			xdm_prod_submit(&p);
 		}
 		n = xdm_cons_peek(&c, cb, &idx);
-		CHECK(n <= cb && n <= size, "peek %u of %u", n, cb);
+		CHECK_RET(n <= cb && n <= size, "peek %u of %u", n, cb);
 		for (__u32 i = 0; i < n; i++) {
 			__u64 v = xdm_cons_addr(&c, idx + i);
 
-			CHECK(v == next_out, "size %u start %#x pb %u cb %u: got %llu want %llu",
+			CHECK_RET(v == next_out, "size %u start %#x pb %u cb %u: got %llu want %llu",
 			      size, start, pb, cb, (unsigned long long)v,
 			      (unsigned long long)next_out);
 			next_out++;
 		}
 		if (n)
 			xdm_cons_release(&c);
-		CHECK(m.producer - m.consumer <= size, "more than size entries in flight");
+		CHECK_RET(m.producer - m.consumer <= size, "more than size entries in flight");
 	}
-	CHECK(m.producer == start + total && m.consumer == start + total,
+	CHECK_RET(m.producer == start + total && m.consumer == start + total,
 	      "indices %u %u, want %u", m.producer, m.consumer, start + total);
 }
 
@@ -114,28 +103,28 @@ static void ring_partial(void)
 	__u32 idx = 0, n;
 
 	ring_pair(&m, 8, 0xfffffffcu, &p, &c);
-	CHECK(xdm_prod_reserve(&p, 9, &idx) == 0, "reserved more than the ring");
-	CHECK(xdm_prod_reserve(&p, 5, &idx) == 5 && idx == 0xfffffffcu, "reserve 5");
+	CHECK_RET(xdm_prod_reserve(&p, 9, &idx) == 0, "reserved more than the ring");
+	CHECK_RET(xdm_prod_reserve(&p, 5, &idx) == 5 && idx == 0xfffffffcu, "reserve 5");
 	for (__u32 i = 0; i < 5; i++)
 		*xdm_prod_addr(&p, idx + i) = 100 + i;
-	CHECK(xdm_cons_peek(&c, 8, &idx) == 0, "saw unsubmitted entries");
+	CHECK_RET(xdm_cons_peek(&c, 8, &idx) == 0, "saw unsubmitted entries");
 	xdm_prod_submit(&p);
-	CHECK(xdm_prod_reserve(&p, 4, &idx) == 0, "all or nothing: 3 free");
-	CHECK(xdm_prod_reserve(&p, 3, &idx) == 3, "the 3 free");
+	CHECK_RET(xdm_prod_reserve(&p, 4, &idx) == 0, "all or nothing: 3 free");
+	CHECK_RET(xdm_prod_reserve(&p, 3, &idx) == 3, "the 3 free");
 	n = xdm_cons_peek(&c, 2, &idx);
-	CHECK(n == 2 && xdm_cons_addr(&c, idx) == 100, "partial peek");
+	CHECK_RET(n == 2 && xdm_cons_addr(&c, idx) == 100, "partial peek");
 	xdm_cons_cancel(&c, 1);
 	xdm_cons_release(&c);
-	CHECK(m.consumer == 0xfffffffdu, "consumer %#x after cancel", m.consumer);
+	CHECK_RET(m.consumer == 0xfffffffdu, "consumer %#x after cancel", m.consumer);
 	n = xdm_cons_peek(&c, 8, &idx);
-	CHECK(n == 4 && xdm_cons_addr(&c, idx) == 101, "rest after cancel: %u", n);
-	CHECK(xdm_prod_reserve(&p, 2, &idx) == 0, "only one entry released");
-	CHECK(xdm_prod_reserve(&p, 1, &idx) == 1, "the one released");
+	CHECK_RET(n == 4 && xdm_cons_addr(&c, idx) == 101, "rest after cancel: %u", n);
+	CHECK_RET(xdm_prod_reserve(&p, 2, &idx) == 0, "only one entry released");
+	CHECK_RET(xdm_prod_reserve(&p, 1, &idx) == 1, "the one released");
 	xdm_cons_release(&c);
-	CHECK(xdm_prod_reserve(&p, 5, &idx) == 0 && xdm_prod_reserve(&p, 4, &idx) == 4,
+	CHECK_RET(xdm_prod_reserve(&p, 5, &idx) == 0 && xdm_prod_reserve(&p, 4, &idx) == 4,
 	      "room after release");
 	m.flags = 1;
-	CHECK(xdm_prod_needs_wakeup(&p), "need_wakeup flag");
+	CHECK_RET(xdm_prod_needs_wakeup(&p), "need_wakeup flag");
 }
 
 /* --- the data path ------------------------------------------------------ */
@@ -199,15 +188,15 @@ static void rx_split(void)
 		post_pkt(2, 60, 0, 0, true);		/* whole */
 		post_pkt(3, 42, 3, 4096, true);
 		n = xdm_rxq_recv(&q, pkts, 8, segs, 16);
-		CHECK(n == 3, "start %u: %d packets", start, n);
-		CHECK(pkts[0].hdr == hdr_area + FRAME + 256 && pkts[0].hdr_len == 42 &&
+		CHECK_RET(n == 3, "start %u: %d packets", start, n);
+		CHECK_RET(pkts[0].hdr == hdr_area + FRAME + 256 && pkts[0].hdr_len == 42 &&
 		      pkts[0].nr_segs == 2 && pkts[0].len == 2042 &&
 		      pkts[0].payload_len == 2000, "packet 0");
-		CHECK(pkts[0].segs[1].addr == AREA0 + 5 * CHUNK &&
+		CHECK_RET(pkts[0].segs[1].addr == AREA0 + 5 * CHUNK &&
 		      pkts[0].segs[1].flags == XSK_DEVMEM_SEG_DMABUF, "segment 1 of packet 0");
-		CHECK(pkts[1].nr_segs == 0 && pkts[1].hdr_len == 60 && pkts[1].payload_len == 0,
+		CHECK_RET(pkts[1].nr_segs == 0 && pkts[1].hdr_len == 60 && pkts[1].payload_len == 0,
 		      "whole packet");
-		CHECK(q.st.packets == 3 && q.st.payload_bytes == 2000 + 3 * 4096, "counters");
+		CHECK_RET(q.st.packets == 3 && q.st.payload_bytes == 2000 + 3 * 4096, "counters");
 	}
 }
 
@@ -223,16 +212,16 @@ static void rx_limits(void)
 	for (__u32 f = 0; f < 6; f++)
 		post_pkt(f, 14 + f, f % 4, 100, true);
 	n = xdm_rxq_recv(&q, pkts, 2, segs, 16);
-	CHECK(n == 2 && pkts[1].hdr_len == 15 && pkts[1].nr_segs == 1, "max_pkts: %d", n);
+	CHECK_RET(n == 2 && pkts[1].hdr_len == 15 && pkts[1].nr_segs == 1, "max_pkts: %d", n);
 	/* Packet 2 has 2 segments, packet 3 has 3: only packet 2 fits 4. */
 	n = xdm_rxq_recv(&q, pkts, 8, segs, 4);
-	CHECK(n == 1 && pkts[0].hdr_len == 16, "max_segs: %d", n);
+	CHECK_RET(n == 1 && pkts[0].hdr_len == 16, "max_segs: %d", n);
 	cons0 = rx_m.consumer;
 	n = xdm_rxq_recv(&q, pkts, 8, segs, 2);
-	CHECK(n == -ENOBUFS && rx_m.consumer == cons0, "ENOBUFS, ring untouched: %d", n);
+	CHECK_RET(n == -ENOBUFS && rx_m.consumer == cons0, "ENOBUFS, ring untouched: %d", n);
 	n = xdm_rxq_recv(&q, pkts, 8, segs, 16);
-	CHECK(n == 3 && pkts[0].nr_segs == 3 && pkts[2].hdr_len == 19, "the rest: %d", n);
-	CHECK(xdm_rxq_recv(&q, pkts, 8, segs, 16) == 0, "empty");
+	CHECK_RET(n == 3 && pkts[0].nr_segs == 3 && pkts[2].hdr_len == 19, "the rest: %d", n);
+	CHECK_RET(xdm_rxq_recv(&q, pkts, 8, segs, 16) == 0, "empty");
 
 	/* A chain whose end is not published yet is not handed out. */
 	rxq_init(&q, 16, 16, 0);
@@ -240,10 +229,10 @@ static void rx_limits(void)
 	post_pkt(1, 14, 2, 100, false);
 	rx_m.producer = k_rx.cached_prod - 1;	/* publish all but the last */
 	n = xdm_rxq_recv(&q, pkts, 8, segs, 16);
-	CHECK(n == 1 && rx_m.consumer == 1, "incomplete chain taken: %d", n);
+	CHECK_RET(n == 1 && rx_m.consumer == 1, "incomplete chain taken: %d", n);
 	xdm_prod_submit(&k_rx);
 	n = xdm_rxq_recv(&q, pkts, 8, segs, 16);
-	CHECK(n == 1 && pkts[0].nr_segs == 2, "completed chain: %d", n);
+	CHECK_RET(n == 1 && pkts[0].nr_segs == 2, "completed chain: %d", n);
 }
 
 static void rx_whole_multi(void)
@@ -260,13 +249,13 @@ static void rx_whole_multi(void)
 	*xdm_prod_desc(&k_rx, idx + 1) = (struct xdm_desc){ 1 * FRAME, 2048, CONTD };
 	*xdm_prod_desc(&k_rx, idx + 2) = (struct xdm_desc){ 2 * FRAME, 100, 0 };
 	xdm_prod_submit(&k_rx);
-	CHECK(xdm_rxq_recv(&q, &pkt, 1, segs, 4) == 1, "recv");
-	CHECK(pkt.len == 3940 && pkt.payload_len == 0 && pkt.nr_segs == 2 &&
+	CHECK_RET(xdm_rxq_recv(&q, &pkt, 1, segs, 4) == 1, "recv");
+	CHECK_RET(pkt.len == 3940 && pkt.payload_len == 0 && pkt.nr_segs == 2 &&
 	      segs[0].flags == 0, "whole packet in 3 host chunks");
-	CHECK(xdm_rxq_release(&q, &pkt, 1, true, true) == 0, "release");
-	CHECK(fq_m.producer == 3 && fq_m.entries[0] == 0 && fq_m.entries[1] == FRAME &&
+	CHECK_RET(xdm_rxq_release(&q, &pkt, 1, true, true) == 0, "release");
+	CHECK_RET(fq_m.producer == 3 && fq_m.entries[0] == 0 && fq_m.entries[1] == FRAME &&
 	      fq_m.entries[2] == 2 * FRAME, "fill ring has the three chunk bases");
-	CHECK(dfq_m.producer == 0, "nothing on the dmabuf fill ring");
+	CHECK_RET(dfq_m.producer == 0, "nothing on the dmabuf fill ring");
 }
 
 static void release_ok(void)
@@ -279,18 +268,18 @@ static void release_ok(void)
 	rxq_init(&q, 16, 8, 0xfffffffeu);
 	post_pkt(1, 42, 2, 1000, true);
 	post_pkt(2, 42, 1, 10, true);
-	CHECK(xdm_rxq_recv(&q, pkts, 4, segs, 16) == 2, "recv");
-	CHECK(xdm_rxq_release(&q, pkts, 2, true, false) == 0, "release_hdr");
-	CHECK(fq_m.producer == 0 && dfq_m.producer == 0xfffffffeu,
+	CHECK_RET(xdm_rxq_recv(&q, pkts, 4, segs, 16) == 2, "recv");
+	CHECK_RET(xdm_rxq_release(&q, pkts, 2, true, false) == 0, "release_hdr");
+	CHECK_RET(fq_m.producer == 0 && dfq_m.producer == 0xfffffffeu,
 	      "headers only: fq %#x dfq %#x", fq_m.producer, dfq_m.producer);
-	CHECK(xdm_prod_addr(&k_fq, 0xfffffffeu)[0] == FRAME &&
+	CHECK_RET(xdm_prod_addr(&k_fq, 0xfffffffeu)[0] == FRAME &&
 	      xdm_prod_addr(&k_fq, 0xffffffffu)[0] == 2 * FRAME, "header chunk bases");
 	offs[0] = pkts[0].segs[1].addr;
 	offs[1] = pkts[1].segs[0].addr;
-	CHECK(xdm_rxq_release_payload(&q, offs, 2) == 0, "release_payload");
-	CHECK(dfq_m.producer == 0 && xdm_prod_addr(&k_dfq, 0xffffffffu)[0] == AREA0 + 8 * CHUNK,
+	CHECK_RET(xdm_rxq_release_payload(&q, offs, 2) == 0, "release_payload");
+	CHECK_RET(dfq_m.producer == 0 && xdm_prod_addr(&k_dfq, 0xffffffffu)[0] == AREA0 + 8 * CHUNK,
 	      "payload offsets on the dmabuf fill ring");
-	CHECK(q.st.released_hdr_chunks == 2 && q.st.released_payload_chunks == 2, "counters");
+	CHECK_RET(q.st.released_hdr_chunks == 2 && q.st.released_payload_chunks == 2, "counters");
 }
 
 static void release_bad(void)
@@ -310,31 +299,31 @@ static void release_bad(void)
 	rxq_init(&q, 8, 4, 0);
 	for (size_t i = 0; i < 4; i++) {
 		seg.addr = bad_offs[i];
-		CHECK(xdm_rxq_release(&q, &pkt, 1, true, true) == -EINVAL, "bad offset %zu", i);
-		CHECK(xdm_rxq_release_payload(&q, &bad_offs[i], 1) == -EINVAL, "bad %zu", i);
-		CHECK(fq_m.producer == 0 && dfq_m.producer == 0 && q.fq.cached_prod == 0 &&
+		CHECK_RET(xdm_rxq_release(&q, &pkt, 1, true, true) == -EINVAL, "bad offset %zu", i);
+		CHECK_RET(xdm_rxq_release_payload(&q, &bad_offs[i], 1) == -EINVAL, "bad %zu", i);
+		CHECK_RET(fq_m.producer == 0 && dfq_m.producer == 0 && q.fq.cached_prod == 0 &&
 		      q.dfq.cached_prod == 0, "bad input changed the rings");
 	}
 	seg.addr = AREA0;
 	pkt.nr_payload_segs = 0;	/* counts that do not match the segments */
-	CHECK(xdm_rxq_release(&q, &pkt, 1, true, true) == -EINVAL && fq_m.producer == 0 &&
+	CHECK_RET(xdm_rxq_release(&q, &pkt, 1, true, true) == -EINVAL && fq_m.producer == 0 &&
 	      q.fq.cached_prod == 0, "lying counts");
 	pkt.nr_payload_segs = 2;
-	CHECK(xdm_rxq_release(&q, &pkt, 1, true, true) == -EINVAL, "more payload than segments");
+	CHECK_RET(xdm_rxq_release(&q, &pkt, 1, true, true) == -EINVAL, "more payload than segments");
 	pkt.nr_payload_segs = 1;
 	pkt.hdr_addr = sizeof(hdr_area);
-	CHECK(xdm_rxq_release(&q, &pkt, 1, true, true) == -EINVAL, "header outside the area");
+	CHECK_RET(xdm_rxq_release(&q, &pkt, 1, true, true) == -EINVAL, "header outside the area");
 	/* Full rings: -ENOSPC, and neither ring moves. */
 	pkt.hdr_addr = 0;
 	for (int i = 0; i < 4; i++)
-		CHECK(xdm_rxq_release(&q, &pkt, 1, true, true) == 0, "release %d", i);
-	CHECK(xdm_rxq_release(&q, &pkt, 1, true, true) == -ENOSPC, "full");
-	CHECK(fq_m.producer == 4 && dfq_m.producer == 4 && q.fq.cached_prod == 4,
+		CHECK_RET(xdm_rxq_release(&q, &pkt, 1, true, true) == 0, "release %d", i);
+	CHECK_RET(xdm_rxq_release(&q, &pkt, 1, true, true) == -ENOSPC, "full");
+	CHECK_RET(fq_m.producer == 4 && dfq_m.producer == 4 && q.fq.cached_prod == 4,
 	      "full ring changed: %u %u", fq_m.producer, q.fq.cached_prod);
 	/* The dmabuf fill ring full alone: the fill ring must not move. */
 	xdm_cons_peek(&k_fq, 4, &(__u32){0});
 	xdm_cons_release(&k_fq);
-	CHECK(xdm_rxq_release(&q, &pkt, 1, true, true) == -ENOSPC && q.fq.cached_prod == 4 &&
+	CHECK_RET(xdm_rxq_release(&q, &pkt, 1, true, true) == -ENOSPC && q.fq.cached_prod == 4 &&
 	      fq_m.producer == 4, "half-full pair changed the fill ring");
 }
 
@@ -349,11 +338,11 @@ static void completed(void)
 	for (__u32 i = 0; i < 5; i++)
 		*xdm_prod_addr(&k_dcq, idx + i) = AREA0 + i * CHUNK;
 	xdm_prod_submit(&k_dcq);
-	CHECK(xdm_rxq_completed(&q, offs, 3) == 3 && offs[2] == AREA0 + 2 * CHUNK, "first 3");
-	CHECK(xdm_rxq_completed(&q, offs, 8) == 2 && offs[1] == AREA0 + 4 * CHUNK, "last 2");
-	CHECK(xdm_rxq_completed(&q, offs, 8) == 0 && q.st.completed_chunks == 5, "none");
-	CHECK(xdm_rxq_post_chunks(&q, offs, 2) == 2 && dfq_m.producer == 0xffffffffu, "post");
-	CHECK(xdm_rxq_post_frames(&q, (__u64[]){ 0, FRAME }, 2) == 2, "post frames");
+	CHECK_RET(xdm_rxq_completed(&q, offs, 3) == 3 && offs[2] == AREA0 + 2 * CHUNK, "first 3");
+	CHECK_RET(xdm_rxq_completed(&q, offs, 8) == 2 && offs[1] == AREA0 + 4 * CHUNK, "last 2");
+	CHECK_RET(xdm_rxq_completed(&q, offs, 8) == 0 && q.st.completed_chunks == 5, "none");
+	CHECK_RET(xdm_rxq_post_chunks(&q, offs, 2) == 2 && dfq_m.producer == 0xffffffffu, "post");
+	CHECK_RET(xdm_rxq_post_frames(&q, (__u64[]){ 0, FRAME }, 2) == 2, "post frames");
 }
 
 int main(void)
@@ -366,6 +355,5 @@ int main(void)
 	release_ok();
 	release_bad();
 	completed();
-	printf("lib_ring: %d checks, %d failed\n", checks, failures);
-	return failures ? 1 : 0;
+	return check_report("lib_ring");
 }

@@ -63,17 +63,11 @@ int main(int argc, char **argv)
 			busy |= n;
 			xsk_devmem_dmabuf__cpu_begin(d, XSK_DEVMEM_SYNC_READ);
 			for (int i = 0; i < n; i++) {
-				int k = 0;
+				int k = xsk_devmem_umem__pkt_iov(u, &pkts[i], iov,
+								 XSK_DEVMEM_MAX_SEGS + 1);
 
-				iov[k++] = (struct iovec){ pkts[i].hdr, pkts[i].hdr_len };
-				for (__u32 s = 0; s < pkts[i].nr_segs; s++) {
-					const struct xsk_devmem_seg *sg = &pkts[i].segs[s];
-
-					iov[k++] = (struct iovec){
-						sg->flags & XSK_DEVMEM_SEG_DMABUF ?
-						xsk_devmem_umem__payload_data(u, sg->addr) :
-						xsk_devmem_umem__hdr_data(u, sg->addr), sg->len };
-				}
+				if (k < 0)
+					return 1;
 				rxcheck_frame(&rc, iov, k);
 			}
 			xsk_devmem_dmabuf__cpu_end(d, XSK_DEVMEM_SYNC_READ);

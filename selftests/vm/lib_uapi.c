@@ -9,7 +9,6 @@
  * twice, after bind, binding without XDP_USE_SG) are ruled out by the
  * library's set-up order; the kernel's own UAPI test covers them.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -17,39 +16,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "xsk_devmem.h"
 
-static int failures, checks;
 
-#define CHECK(cond, ...) do {						\
-	checks++;							\
-	if (!(cond)) {							\
-		failures++;						\
-		fprintf(stderr, "FAIL %s:%d: %s: ", __func__, __LINE__, #cond); \
-		fprintf(stderr, __VA_ARGS__);				\
-		fputc('\n', stderr);					\
-	}								\
-} while (0)
-
-static int open_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-
-	while (d && readdir(d))
-		n++;
-	if (d)
-		closedir(d);
-	return n;
-}
-
-static int quiet(enum xsk_devmem_print_level l, const char *f, va_list ap)
-{
-	(void)l;
-	(void)f;
-	(void)ap;
-	return 0;
-}
 
 static void umem_case(const char *name, struct xsk_devmem_dmabuf *d,
 		      const struct xsk_devmem_umem_config *c, int err, const char *msg)
@@ -96,7 +66,7 @@ int main(void)
 	struct xsk_devmem_umem *u;
 	int memfd, fd, fds;
 
-	xsk_devmem_set_print(quiet);
+	xsk_devmem_set_print(NULL);	/* the test prints the messages */
 	xsk_devmem_probe_kernel(&ki);
 	if (!ki.dmabuf_umem) {
 		printf("SKIP: kernel without the xsk-devmem patch set\n");
@@ -155,6 +125,5 @@ int main(void)
 	xsk_devmem_dmabuf__delete(d);
 	CHECK(open_fds() == fds, "fds %d -> %d at the end", fds, open_fds());
 
-	printf("lib_uapi: %d checks, %d failed\n", checks, failures);
-	return failures ? 1 : 0;
+	return check_report("lib_uapi");
 }
