@@ -49,6 +49,8 @@ help:
 	@echo "make host-test    host tests only"
 	@echo "make patches      kernel series as git format-patch + checkpatch --strict"
 	@echo "make bench        benchmarks (not tests)"
+	@echo "make bench-lib    library ring benchmark only (no kernel, no VM)"
+	@echo "make install      library, header, pkg-config file, steer.bpf.o and tool (PREFIX=/usr/local)"
 
 deps:
 	$(Q)scripts/deps.sh
@@ -87,17 +89,73 @@ $(O)/bpf/steer_compat.bpf.o: bpf/steer.bpf.c $(O)/uapi/.stamp
 # --- user space: library and tools ----------------------------------------
 user:
 
+# --- libxsk-devmem (issue 6) -----------------------------------------------
+# user/xsk_devmem*.c is the library: built once with -fPIC into a static
+# archive and a shared object whose exported set is user/libxsk-devmem.map
+# (symbol versions). `make install PREFIX=... [DESTDIR=...]` installs it
+# with include/xsk_devmem.h, a pkg-config file, steer.bpf.o and the tool.
+LIB_VERSION := 0.1.0
+LIB_SONAME  := libxsk-devmem.so.0
+PREFIX      ?= /usr/local
+LIBDIR      ?= $(PREFIX)/lib
+LIB_SRCS    := $(wildcard user/xsk_devmem*.c)
+LIB_OBJS    := $(patsubst %.c,$(O)/lib/%.o,$(LIB_SRCS))
+LIB_A       := $(O)/lib/libxsk-devmem.a
+LIB_SO      := $(O)/lib/libxsk-devmem.so.$(LIB_VERSION)
+LIB_LDLIBS  := -lbpf -lelf -lz -lpthread
+LIB_CFLAGS   = $(CFLAGS) -fPIC -Iuser \
+	       -DXSK_DEVMEM_STEER_OBJ='"$(LIBDIR)/xsk-devmem/steer.bpf.o"'
+lib: $(LIB_A) $(LIB_SO) $(O)/lib/libxsk-devmem.pc
+user: lib
+$(O)/lib/%.o: %.c $(O)/uapi/.stamp
+	$(call msg,CC-LIB,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(LIB_CFLAGS) -MMD -c $< -o $@
+$(LIB_A): $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+$(LIB_SO): $(LIB_OBJS) user/libxsk-devmem.map
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -shared -Wl,-soname,$(LIB_SONAME) \
+		-Wl,--version-script=user/libxsk-devmem.map $(LIB_OBJS) -o $@ $(LIB_LDLIBS)
+	$(Q)ln -sf $(notdir $@) $(O)/lib/$(LIB_SONAME)
+	$(Q)ln -sf $(LIB_SONAME) $(O)/lib/libxsk-devmem.so
+$(O)/lib/libxsk-devmem.pc: user/libxsk-devmem.pc.in Makefile
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@VERSION@|$(LIB_VERSION)|' $< > $@
+
+install: all
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(LIBDIR)/pkgconfig \
+		$(DESTDIR)$(LIBDIR)/xsk-devmem $(DESTDIR)$(PREFIX)/bin
+	$(Q)install -m 644 include/xsk_devmem.h $(DESTDIR)$(PREFIX)/include/
+	$(Q)install -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
+	$(Q)install -m 755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
+	$(Q)ln -sf $(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
+	$(Q)ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/libxsk-devmem.so
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@VERSION@|$(LIB_VERSION)|' user/libxsk-devmem.pc.in \
+		> $(DESTDIR)$(LIBDIR)/pkgconfig/libxsk-devmem.pc
+	$(Q)install -m 644 $(O)/bpf/steer.bpf.o $(O)/bpf/steer_compat.bpf.o \
+		$(DESTDIR)$(LIBDIR)/xsk-devmem/
+	$(Q)install -m 755 $(O)/user/xsk-devmem $(DESTDIR)$(PREFIX)/bin/
+
+
 # --- steer: the xsk-devmem tool (issue 4 adds the steer family) ----------
 # main() in user/xsk-devmem.c dispatches to one file per family.
-XSK_TOOL_OBJS := $(patsubst %.c,$(O)/%.o,$(wildcard user/*.c))
+# The tool links the static library (issue 6) and the payload pattern of
+# selftests/lib for `rx --verify`.
+XSK_TOOL_OBJS := $(patsubst %.c,$(O)/%.o,$(filter-out $(LIB_SRCS),$(wildcard user/*.c)))
 user: $(O)/user/xsk-devmem
 $(O)/user/%.o: user/%.c $(O)/uapi/.stamp
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -Iuser -MMD -c $< -o $@
-$(O)/user/xsk-devmem: $(XSK_TOOL_OBJS)
+$(O)/user/xsk-devmem: $(XSK_TOOL_OBJS) $(O)/selftests/lib/pattern.o $(LIB_A)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS_XDP)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS_XDP) -lpthread
 
 # --- selftest programs ----------------------------------------------------
 # selftests/lib/*.c is linked into every test program; selftests/tools/*.c
@@ -156,6 +214,54 @@ bench-steer: bpf $(O)/selftests/bench/steer_bench
 	$(Q)scripts/bench-steer.sh
 bench: bench-steer
 .PHONY: bench-steer
+
+# --- libxsk-devmem: tests, examples, benchmark (issue 6) -----------------
+# The library's tests: ring and data-path units under ASan/UBSan, the
+# two-thread ring test under TSan, the host "kernel without the patch"
+# test; VM tests (selftests/vm/lib_*.c) link the static library.
+LIB_TSAN_CFLAGS := $(filter-out -fsanitize=%,$(CFLAGS)) -fsanitize=thread -O1 -Iuser
+LIB_HOST_TESTS := $(patsubst %.c,$(O)/%,$(wildcard selftests/host/lib_*.c))
+LIB_VM_TESTS := $(patsubst %.c,$(O)/%,$(wildcard selftests/vm/lib_*.c))
+LIB_SAN_OBJS := $(patsubst %.c,$(O)/san/%.o,$(LIB_SRCS))
+selftests: $(LIB_HOST_TESTS) $(LIB_VM_TESTS) $(O)/selftests/host/lib_ring_mt.tsan
+$(filter-out %/lib_ring_mt,$(LIB_HOST_TESTS)): $(O)/selftests/host/%: selftests/host/%.c \
+		$(LIB_SAN_OBJS) $(SELFTEST_LIB_OBJS)
+	$(call msg,CC-SAN,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(STEER_TEST_CFLAGS) -MMD $< $(LIB_SAN_OBJS) $(SELFTEST_LIB_OBJS) -o $@ \
+		$(LIB_LDLIBS)
+$(O)/selftests/host/lib_ring_mt: selftests/host/lib_ring_mt.c $(LIB_SAN_OBJS)
+	$(call msg,CC-SAN,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(STEER_TEST_CFLAGS) -MMD $< $(LIB_SAN_OBJS) -o $@ $(LIB_LDLIBS)
+$(O)/selftests/host/lib_ring_mt.tsan: selftests/host/lib_ring_mt.c $(LIB_SRCS) $(O)/uapi/.stamp
+	$(call msg,CC-TSAN,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(LIB_TSAN_CFLAGS) $< $(LIB_SRCS) -o $@ $(LIB_LDLIBS)
+$(LIB_VM_TESTS): $(O)/selftests/vm/%: selftests/vm/%.c $(LIB_A) $(SELFTEST_LIB_OBJS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -Iuser -MMD $< $(SELFTEST_LIB_OBJS) $(LIB_A) -o $@ $(LIB_LDLIBS)
+
+# Examples: built against the library in the tree.
+EXAMPLES := $(patsubst %.c,$(O)/%,$(wildcard examples/*.c))
+user: $(EXAMPLES)
+$(EXAMPLES): $(O)/examples/%: examples/%.c $(LIB_A) $(O)/selftests/lib/pattern.o
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $< $(LIB_A) $(O)/selftests/lib/pattern.o -o $@ $(LIB_LDLIBS)
+
+# Ring benchmark: the library's receive/release loop against the same loop
+# with libxdp's xsk_ring_* helpers, on simulated rings, in one run.
+$(O)/selftests/bench/lib_bench: selftests/bench/lib_bench.c $(LIB_A)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -Iuser $< $(LIB_A) -o $@ $(LIB_LDLIBS) $(LDLIBS_XDP)
+selftests: $(O)/selftests/bench/lib_bench
+bench-lib: $(O)/selftests/bench/lib_bench
+	$(Q)$(O)/selftests/bench/lib_bench
+bench: bench-lib
+.PHONY: lib install bench-lib
 
 # --- tests, demo, series --------------------------------------------------
 test: deps all kernel

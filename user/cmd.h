@@ -8,5 +8,7 @@
 #define XSK_CMD_H
 
 int cmd_steer(int argc, char **argv);
+int cmd_rx(int argc, char **argv);
+int cmd_info(int argc, char **argv);
 
 #endif /* XSK_CMD_H */

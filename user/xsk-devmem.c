@@ -14,6 +14,8 @@ static const struct {
 	const char *help;
 } families[] = {
 	{ "steer", cmd_steer, "XDP steering and header split (steer.bpf.o)" },
+	{ "rx", cmd_rx, "receive into a dmabuf UMEM, live statistics, payload check" },
+	{ "info", cmd_info, "what the kernel and each interface/queue support" },
 };
 
 static int usage(FILE *f, int ret)

@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lib_ring: unit tests of libxsk-devmem's ring helpers (user/xsk_devmem_ring.h)
+ * and of its data path (user/xsk_devmem_rx.c) on rings in ordinary memory,
+ * with this test playing the kernel. Built with ASan/UBSan.
+ *
+ *   ring_wrap       every ring size 1..64, every start position around the
+ *                   end of the array and the 2^32 wrap of the indices, every
+ *                   producer and consumer batch size: entries come out in
+ *                   order, once
+ *   ring_partial    all-or-nothing reserve, partial peek, cancel, release
+ *   rx_*            descriptor chains into packets: split, whole, multi
+ *                   host chunks, chains across the array end, limits on
+ *                   packets and segments, incomplete chains, -ENOBUFS
+ *   release_*       the fill rings get chunk bases; bad input and full
+ *                   rings change nothing
+ *   completed_*     the dmabuf completion ring, recycle
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "xsk_devmem_priv.h"
+
+
+/* A ring in ordinary memory: indices, flags, entries. */
+struct mem_ring {
+	__u32 producer, consumer, flags;
+	__u64 entries[256];		/* u64 entries or 128 descriptors */
+};
+
+static void mem_ring_reset(struct mem_ring *m, __u32 start)
+{
+	memset(m, 0, sizeof(*m));
+	m->producer = m->consumer = start;
+}
+
+static void ring_pair(struct mem_ring *m, __u32 size, __u32 start, struct xdm_ring *prod,
+		      struct xdm_ring *cons)
+{
+	mem_ring_reset(m, start);
+	xdm_ring_init_prod(prod, size, &m->producer, &m->consumer, &m->flags, m->entries);
+	xdm_ring_init_cons(cons, size, &m->producer, &m->consumer, &m->flags, m->entries);
+}
+
+/* Push total entries through with batches pb and cb from start. */
+static void wrap_one(__u32 size, __u32 start, __u32 pb, __u32 cb, __u32 total)
+{
+	struct xdm_ring p, c;
+	struct mem_ring m;
+	__u64 next_in = 0, next_out = 0;
+
+	ring_pair(&m, size, start, &p, &c);
+	while (next_out < total) {
+		__u32 idx, n = pb;
+
+		if (n > total - next_in)
+			n = total - next_in;
+		if (n && xdm_prod_reserve(&p, n, &idx) == n) {
+			for (__u32 i = 0; i < n; i++)
+				*xdm_prod_addr(&p, idx + i) = next_in++;
+			xdm_prod_submit(&p);
+		}
+		n = xdm_cons_peek(&c, cb, &idx);
+		CHECK_RET(n <= cb && n <= size, "peek %u of %u", n, cb);
+		for (__u32 i = 0; i < n; i++) {
+			__u64 v = xdm_cons_addr(&c, idx + i);
+
+			CHECK_RET(v == next_out, "size %u start %#x pb %u cb %u: got %llu want %llu",
+			      size, start, pb, cb, (unsigned long long)v,
+			      (unsigned long long)next_out);
+			next_out++;
+		}
+		if (n)
+			xdm_cons_release(&c);
+		CHECK_RET(m.producer - m.consumer <= size, "more than size entries in flight");
+	}
+	CHECK_RET(m.producer == start + total && m.consumer == start + total,
+	      "indices %u %u, want %u", m.producer, m.consumer, start + total);
+}
+
+static void ring_wrap(void)
+{
+	for (__u32 size = 1; size <= 64; size <<= 1) {
+		/* Every start position around the array end and the u32 wrap. */
+		for (__u32 k = 0; k < 2 * size; k++) {
+			const __u32 starts[] = { k, 0u - k, 0u - size + k, 0x80000000u - k };
+
+			for (size_t s = 0; s < 4; s++)
+				for (__u32 pb = 1; pb <= size; pb++)
+					for (__u32 cb = 1; cb <= size + 1; cb++)
+						wrap_one(size, starts[s], pb, cb, 3 * size + 1);
+		}
+	}
+}
+
+static void ring_partial(void)
+{
+	struct xdm_ring p, c;
+	struct mem_ring m;
+	__u32 idx = 0, n;
+
+	ring_pair(&m, 8, 0xfffffffcu, &p, &c);
+	CHECK_RET(xdm_prod_reserve(&p, 9, &idx) == 0, "reserved more than the ring");
+	CHECK_RET(xdm_prod_reserve(&p, 5, &idx) == 5 && idx == 0xfffffffcu, "reserve 5");
+	for (__u32 i = 0; i < 5; i++)
+		*xdm_prod_addr(&p, idx + i) = 100 + i;
+	CHECK_RET(xdm_cons_peek(&c, 8, &idx) == 0, "saw unsubmitted entries");
+	xdm_prod_submit(&p);
+	CHECK_RET(xdm_prod_reserve(&p, 4, &idx) == 0, "all or nothing: 3 free");
+	CHECK_RET(xdm_prod_reserve(&p, 3, &idx) == 3, "the 3 free");
+	n = xdm_cons_peek(&c, 2, &idx);
+	CHECK_RET(n == 2 && xdm_cons_addr(&c, idx) == 100, "partial peek");
+	xdm_cons_cancel(&c, 1);
+	xdm_cons_release(&c);
+	CHECK_RET(m.consumer == 0xfffffffdu, "consumer %#x after cancel", m.consumer);
+	n = xdm_cons_peek(&c, 8, &idx);
+	CHECK_RET(n == 4 && xdm_cons_addr(&c, idx) == 101, "rest after cancel: %u", n);
+	CHECK_RET(xdm_prod_reserve(&p, 2, &idx) == 0, "only one entry released");
+	CHECK_RET(xdm_prod_reserve(&p, 1, &idx) == 1, "the one released");
+	xdm_cons_release(&c);
+	CHECK_RET(xdm_prod_reserve(&p, 5, &idx) == 0 && xdm_prod_reserve(&p, 4, &idx) == 4,
+	      "room after release");
+	m.flags = 1;
+	CHECK_RET(xdm_prod_needs_wakeup(&p), "need_wakeup flag");
+}
+
+/* --- the data path ------------------------------------------------------ */
+
+#define FRAME	2048u
+#define CHUNK	4096u
+#define AREA0	(64 * CHUNK)		/* payload area starts here in the dmabuf */
+
+static struct mem_ring rx_m, fq_m, dfq_m, dcq_m;
+static __u8 hdr_area[64 * FRAME];
+
+/* The kernel's side of each ring. */
+static struct xdm_ring k_rx, k_fq, k_dfq, k_dcq;
+
+static void rxq_init(struct xdm_rxq *q, __u32 rx_size, __u32 fill_size, __u32 start)
+{
+	memset(q, 0, sizeof(*q));
+	ring_pair(&rx_m, rx_size, start, &k_rx, &q->rx);
+	ring_pair(&fq_m, fill_size, start, &q->fq, &k_fq);
+	ring_pair(&dfq_m, fill_size, start, &q->dfq, &k_dfq);
+	ring_pair(&dcq_m, fill_size, start, &k_dcq, &q->dcq);
+	q->hdr_area = hdr_area;
+	q->hdr_size = sizeof(hdr_area);
+	q->frame_mask = ~(__u64)(FRAME - 1);
+	q->area_start = AREA0;
+	q->area_end = AREA0 + 32 * CHUNK;
+	q->chunk_mask = ~(__u64)(CHUNK - 1);
+	q->fd = -1;
+}
+
+#define CONTD	1u
+#define DMABUF	4u
+
+/* Kernel: post one packet of hdr_len + payload split over nseg chunks. */
+static void post_pkt(__u32 frame, __u32 hdr_len, __u32 nseg, __u32 seg_len, bool publish)
+{
+	__u32 idx;
+
+	if (xdm_prod_reserve(&k_rx, 1 + nseg, &idx) != 1 + nseg)
+		abort();
+	*xdm_prod_desc(&k_rx, idx) = (struct xdm_desc){ frame * FRAME + 256, hdr_len,
+							 nseg ? CONTD : 0 };
+	for (__u32 s = 0; s < nseg; s++)
+		*xdm_prod_desc(&k_rx, idx + 1 + s) = (struct xdm_desc){
+			AREA0 + (frame * 4 + s) * CHUNK, seg_len,
+			DMABUF | (s + 1 < nseg ? CONTD : 0) };
+	if (publish)
+		xdm_prod_submit(&k_rx);
+}
+
+static void rx_split(void)
+{
+	struct xsk_devmem_pkt pkts[8];
+	struct xsk_devmem_seg segs[16];
+	struct xdm_rxq q;
+	int n;
+
+	for (__u32 start = 0; start < 16; start++) {
+		rxq_init(&q, 8, 16, 0u - start);
+		post_pkt(1, 42, 2, 1000, true);
+		post_pkt(2, 60, 0, 0, true);		/* whole */
+		post_pkt(3, 42, 3, 4096, true);
+		n = xdm_rxq_recv(&q, pkts, 8, segs, 16);
+		CHECK_RET(n == 3, "start %u: %d packets", start, n);
+		CHECK_RET(pkts[0].hdr == hdr_area + FRAME + 256 && pkts[0].hdr_len == 42 &&
+		      pkts[0].nr_segs == 2 && pkts[0].len == 2042 &&
+		      pkts[0].payload_len == 2000, "packet 0");
+		CHECK_RET(pkts[0].segs[1].addr == AREA0 + 5 * CHUNK &&
+		      pkts[0].segs[1].flags == XSK_DEVMEM_SEG_DMABUF, "segment 1 of packet 0");
+		CHECK_RET(pkts[1].nr_segs == 0 && pkts[1].hdr_len == 60 && pkts[1].payload_len == 0,
+		      "whole packet");
+		CHECK_RET(q.st.packets == 3 && q.st.payload_bytes == 2000 + 3 * 4096, "counters");
+	}
+}
+
+static void rx_limits(void)
+{
+	struct xsk_devmem_pkt pkts[8];
+	struct xsk_devmem_seg segs[16];
+	struct xdm_rxq q;
+	__u32 cons0;
+	int n;
+
+	rxq_init(&q, 64, 16, 60);		/* chains cross the array end */
+	for (__u32 f = 0; f < 6; f++)
+		post_pkt(f, 14 + f, f % 4, 100, true);
+	n = xdm_rxq_recv(&q, pkts, 2, segs, 16);
+	CHECK_RET(n == 2 && pkts[1].hdr_len == 15 && pkts[1].nr_segs == 1, "max_pkts: %d", n);
+	/* Packet 2 has 2 segments, packet 3 has 3: only packet 2 fits 4. */
+	n = xdm_rxq_recv(&q, pkts, 8, segs, 4);
+	CHECK_RET(n == 1 && pkts[0].hdr_len == 16, "max_segs: %d", n);
+	cons0 = rx_m.consumer;
+	n = xdm_rxq_recv(&q, pkts, 8, segs, 2);
+	CHECK_RET(n == -ENOBUFS && rx_m.consumer == cons0, "ENOBUFS, ring untouched: %d", n);
+	n = xdm_rxq_recv(&q, pkts, 8, segs, 16);
+	CHECK_RET(n == 3 && pkts[0].nr_segs == 3 && pkts[2].hdr_len == 19, "the rest: %d", n);
+	CHECK_RET(xdm_rxq_recv(&q, pkts, 8, segs, 16) == 0, "empty");
+
+	/* A chain whose end is not published yet is not handed out. */
+	rxq_init(&q, 16, 16, 0);
+	post_pkt(0, 14, 0, 0, true);
+	post_pkt(1, 14, 2, 100, false);
+	rx_m.producer = k_rx.cached_prod - 1;	/* publish all but the last */
+	n = xdm_rxq_recv(&q, pkts, 8, segs, 16);
+	CHECK_RET(n == 1 && rx_m.consumer == 1, "incomplete chain taken: %d", n);
+	xdm_prod_submit(&k_rx);
+	n = xdm_rxq_recv(&q, pkts, 8, segs, 16);
+	CHECK_RET(n == 1 && pkts[0].nr_segs == 2, "completed chain: %d", n);
+}
+
+static void rx_whole_multi(void)
+{
+	struct xsk_devmem_pkt pkt;
+	struct xsk_devmem_seg segs[4];
+	struct xdm_rxq q;
+	__u32 idx;
+
+	/* A packet delivered whole across three host chunks. */
+	rxq_init(&q, 8, 8, 0);
+	xdm_prod_reserve(&k_rx, 3, &idx);
+	*xdm_prod_desc(&k_rx, idx) = (struct xdm_desc){ 0 * FRAME + 256, 1792, CONTD };
+	*xdm_prod_desc(&k_rx, idx + 1) = (struct xdm_desc){ 1 * FRAME, 2048, CONTD };
+	*xdm_prod_desc(&k_rx, idx + 2) = (struct xdm_desc){ 2 * FRAME, 100, 0 };
+	xdm_prod_submit(&k_rx);
+	CHECK_RET(xdm_rxq_recv(&q, &pkt, 1, segs, 4) == 1, "recv");
+	CHECK_RET(pkt.len == 3940 && pkt.payload_len == 0 && pkt.nr_segs == 2 &&
+	      segs[0].flags == 0, "whole packet in 3 host chunks");
+	CHECK_RET(xdm_rxq_release(&q, &pkt, 1, true, true) == 0, "release");
+	CHECK_RET(fq_m.producer == 3 && fq_m.entries[0] == 0 && fq_m.entries[1] == FRAME &&
+	      fq_m.entries[2] == 2 * FRAME, "fill ring has the three chunk bases");
+	CHECK_RET(dfq_m.producer == 0, "nothing on the dmabuf fill ring");
+}
+
+static void release_ok(void)
+{
+	struct xsk_devmem_pkt pkts[4];
+	struct xsk_devmem_seg segs[16];
+	struct xdm_rxq q;
+	__u64 offs[2];
+
+	rxq_init(&q, 16, 8, 0xfffffffeu);
+	post_pkt(1, 42, 2, 1000, true);
+	post_pkt(2, 42, 1, 10, true);
+	CHECK_RET(xdm_rxq_recv(&q, pkts, 4, segs, 16) == 2, "recv");
+	CHECK_RET(xdm_rxq_release(&q, pkts, 2, true, false) == 0, "release_hdr");
+	CHECK_RET(fq_m.producer == 0 && dfq_m.producer == 0xfffffffeu,
+	      "headers only: fq %#x dfq %#x", fq_m.producer, dfq_m.producer);
+	CHECK_RET(xdm_prod_addr(&k_fq, 0xfffffffeu)[0] == FRAME &&
+	      xdm_prod_addr(&k_fq, 0xffffffffu)[0] == 2 * FRAME, "header chunk bases");
+	offs[0] = pkts[0].segs[1].addr;
+	offs[1] = pkts[1].segs[0].addr;
+	CHECK_RET(xdm_rxq_release_payload(&q, offs, 2) == 0, "release_payload");
+	CHECK_RET(dfq_m.producer == 0 && xdm_prod_addr(&k_dfq, 0xffffffffu)[0] == AREA0 + 8 * CHUNK,
+	      "payload offsets on the dmabuf fill ring");
+	CHECK_RET(q.st.released_hdr_chunks == 2 && q.st.released_payload_chunks == 2, "counters");
+}
+
+static void release_bad(void)
+{
+	struct xsk_devmem_seg seg = { AREA0 + CHUNK, 100, XSK_DEVMEM_SEG_DMABUF };
+	struct xsk_devmem_pkt pkt = { .hdr = hdr_area, .hdr_addr = FRAME, .nr_segs = 1,
+				      .nr_payload_segs = 1,
+				      .segs = &seg };
+	const __u64 bad_offs[] = {
+		AREA0 - CHUNK,			/* before the area */
+		AREA0 + 32 * CHUNK,		/* after it */
+		AREA0 + 1,			/* not a chunk start */
+		~0ull,
+	};
+	struct xdm_rxq q;
+
+	rxq_init(&q, 8, 4, 0);
+	for (size_t i = 0; i < 4; i++) {
+		seg.addr = bad_offs[i];
+		CHECK_RET(xdm_rxq_release(&q, &pkt, 1, true, true) == -EINVAL, "bad offset %zu", i);
+		CHECK_RET(xdm_rxq_release_payload(&q, &bad_offs[i], 1) == -EINVAL, "bad %zu", i);
+		CHECK_RET(fq_m.producer == 0 && dfq_m.producer == 0 && q.fq.cached_prod == 0 &&
+		      q.dfq.cached_prod == 0, "bad input changed the rings");
+	}
+	seg.addr = AREA0;
+	pkt.nr_payload_segs = 0;	/* counts that do not match the segments */
+	CHECK_RET(xdm_rxq_release(&q, &pkt, 1, true, true) == -EINVAL && fq_m.producer == 0 &&
+	      q.fq.cached_prod == 0, "lying counts");
+	pkt.nr_payload_segs = 2;
+	CHECK_RET(xdm_rxq_release(&q, &pkt, 1, true, true) == -EINVAL, "more payload than segments");
+	pkt.nr_payload_segs = 1;
+	pkt.hdr_addr = sizeof(hdr_area);
+	CHECK_RET(xdm_rxq_release(&q, &pkt, 1, true, true) == -EINVAL, "header outside the area");
+	/* Full rings: -ENOSPC, and neither ring moves. */
+	pkt.hdr_addr = 0;
+	for (int i = 0; i < 4; i++)
+		CHECK_RET(xdm_rxq_release(&q, &pkt, 1, true, true) == 0, "release %d", i);
+	CHECK_RET(xdm_rxq_release(&q, &pkt, 1, true, true) == -ENOSPC, "full");
+	CHECK_RET(fq_m.producer == 4 && dfq_m.producer == 4 && q.fq.cached_prod == 4,
+	      "full ring changed: %u %u", fq_m.producer, q.fq.cached_prod);
+	/* The dmabuf fill ring full alone: the fill ring must not move. */
+	xdm_cons_peek(&k_fq, 4, &(__u32){0});
+	xdm_cons_release(&k_fq);
+	CHECK_RET(xdm_rxq_release(&q, &pkt, 1, true, true) == -ENOSPC && q.fq.cached_prod == 4 &&
+	      fq_m.producer == 4, "half-full pair changed the fill ring");
+}
+
+static void completed(void)
+{
+	struct xdm_rxq q;
+	__u64 offs[8];
+	__u32 idx;
+
+	rxq_init(&q, 8, 8, 0xfffffffdu);
+	xdm_prod_reserve(&k_dcq, 5, &idx);
+	for (__u32 i = 0; i < 5; i++)
+		*xdm_prod_addr(&k_dcq, idx + i) = AREA0 + i * CHUNK;
+	xdm_prod_submit(&k_dcq);
+	CHECK_RET(xdm_rxq_completed(&q, offs, 3) == 3 && offs[2] == AREA0 + 2 * CHUNK, "first 3");
+	CHECK_RET(xdm_rxq_completed(&q, offs, 8) == 2 && offs[1] == AREA0 + 4 * CHUNK, "last 2");
+	CHECK_RET(xdm_rxq_completed(&q, offs, 8) == 0 && q.st.completed_chunks == 5, "none");
+	CHECK_RET(xdm_rxq_post_chunks(&q, offs, 2) == 2 && dfq_m.producer == 0xffffffffu, "post");
+	CHECK_RET(xdm_rxq_post_frames(&q, (__u64[]){ 0, FRAME }, 2) == 2, "post frames");
+}
+
+int main(void)
+{
+	ring_wrap();
+	ring_partial();
+	rx_split();
+	rx_limits();
+	rx_whole_multi();
+	release_ok();
+	release_bad();
+	completed();
+	return check_report("lib_ring");
+}
