@@ -83,6 +83,7 @@ for t in "$@"; do
 	r=$(awk -v n="$name" '$2 == n { print $1 }' "$OUT/results" 2>/dev/null | tail -n1)
 	case "$r" in
 	PASS) echo "PASS $name"; pass=$((pass + 1)) ;;
+	SKIP) echo "SKIP $name ($(tail -n1 "$OUT/$(echo "$name" | tr / _).log"))" ;;
 	FAIL) echo "FAIL $name (log: $OUT/$(echo "$name" | tr / _).log)"; fail=$((fail + 1)) ;;
 	*) echo "FAIL $name (no result: guest crashed or timed out)"; fail=$((fail + 1)) ;;
 	esac

@@ -14,6 +14,8 @@
 #                       `ip netns exec` this keeps the host's /sys (and with
 #                       it bpffs), which libxdp needs.
 #   wait_line FILE PATTERN [TIMEOUT_S]   wait until FILE has a matching line.
+#   kill_tree PID       SIGKILL a background job and its children: `in_rx CMD &`
+#                       runs CMD as a child of the subshell whose PID $! is.
 
 XSK_BUILD=${XSK_BUILD:-$XSK_TOP/build}
 TOOLS=$XSK_BUILD/selftests/tools
@@ -52,6 +54,13 @@ net_pair() {
 	in_tx ip neigh add $ADDR6_RX lladdr "$mac_rx" dev $IF_TX nud permanent
 	in_rx ip neigh add $ADDR_TX lladdr "$mac_tx" dev $IF_RX nud permanent
 	in_rx ip neigh add $ADDR6_TX lladdr "$mac_tx" dev $IF_RX nud permanent
+}
+
+kill_tree() {
+	pkill -9 -P "$1" 2>/dev/null
+	kill -9 "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	return 0
 }
 
 wait_line() {

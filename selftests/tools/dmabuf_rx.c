@@ -23,7 +23,12 @@
  *   dmabuf_rx -i IFACE -p PORT -n COUNT [-q QUEUE] [--xskmap PIN]
  *             [--split l4|l4+N|none] [--chunk BYTES] [--area-mb MB]
  *             [--hostile K] [--close-dmabuf] [--until-gone] [-t TIMEOUT_S]
- *             [--dmabuf-ring N] [--idle S]
+ *             [--dmabuf-ring N] [--idle S] [--no-host-frames]
+ *
+ * --no-host-frames gives the kernel no host chunks: every packet is then
+ * dropped after its payload chunks were taken from the dmabuf fill ring,
+ * which leaves them in the kernel's cache; with --until-gone they must
+ * come back on the dmabuf completion ring (at least one).
  *
  * Receiving ends when all COUNT datagrams arrived, after TIMEOUT_S, or
  * after S seconds (default 15) without a packet once packets came.
@@ -230,7 +235,7 @@ static void usage(void)
 		"usage: dmabuf_rx -i IFACE -p PORT -n COUNT [-q QUEUE] [--xskmap PIN]\n"
 		"                 [--split l4|l4+N|none] [--chunk BYTES] [--area-mb MB]\n"
 		"                 [--hostile K] [--close-dmabuf] [--until-gone] [-t TIMEOUT_S]\n"
-		"                 [--dmabuf-ring N] [--idle S]\n");
+		"                 [--dmabuf-ring N] [--idle S] [--no-host-frames]\n");
 	exit(2);
 }
 
@@ -246,12 +251,13 @@ int main(int argc, char **argv)
 		{ "until-gone", no_argument, NULL, 'G' },
 		{ "dmabuf-ring", required_argument, NULL, 'R' },
 		{ "idle", required_argument, NULL, 'I' },
+		{ "no-host-frames", no_argument, NULL, 'N' },
 		{ 0 }
 	};
 	const char *ifname = NULL, *xskmap = "/sys/fs/bpf/xsk-devmem/steer_xsks";
 	unsigned int queue = 0, count = 0, port = 0, timeout = 60, area_mb = 16;
 	unsigned int dring = RING, idle = 15;
-	bool close_dmabuf = false, until_gone = false;
+	bool close_dmabuf = false, until_gone = false, host_frames = true;
 	struct rx r = { .chunk = 4096, .split_mode = 0, .rng = 0x9e3779b97f4a7c15ull };
 	int c, err;
 
@@ -270,6 +276,7 @@ int main(int argc, char **argv)
 		case 'G': until_gone = true; break;
 		case 'R': dring = strtoul(optarg, NULL, 0); break;
 		case 'I': idle = strtoul(optarg, NULL, 0); break;
+		case 'N': host_frames = false; break;
 		case 's':
 			if (!strcmp(optarg, "none"))
 				r.split_mode = -1;
@@ -317,7 +324,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	for (uint32_t k = 0; k < RING; k++)
+	for (uint32_t k = 0; host_frames && k < RING; k++)
 		xring_prod_push(&r.x.fq, (uint64_t)k * FRAME);
 	lend(&r);
 	printf("dmabuf_rx: ready on %s queue %u: %u chunks of %u bytes, split %s%d%s\n",
@@ -334,10 +341,10 @@ int main(int argc, char **argv)
 		uint32_t avail = xring_cons_avail(&r.x.rx), used = 0;
 
 		if (avail == pending) {
-			if (poll(&pfd, 1, 100) == 0 && socket_gone(fd)) {
-				gone = true;
+			if (gone)	/* and the RX ring drained after it */
 				break;
-			}
+			if (poll(&pfd, 1, 100) == 0 && socket_gone(fd))
+				gone = true;
 			if (last && !until_gone && now() - last > idle)
 				break;
 			continue;
@@ -450,6 +457,8 @@ int main(int argc, char **argv)
 			posted += r.state[k] == C_POSTED;
 		printf("dmabuf_rx: device gone: %llu chunks still lent, %llu fill entries unread\n",
 		       (unsigned long long)posted, (unsigned long long)unread);
+		if (!host_frames && !r.completed)
+			fail(&r, "no chunk came back on the completion ring");
 		if (r.hostile_per_post ? posted > unread : posted != unread)
 			fail(&r, "%llu lent chunks neither received nor completed (fill ring holds %llu)", (unsigned long long)posted, (unsigned long long)unread);
 	}

@@ -440,7 +440,10 @@ struct xsk_queue *xsk_dmabuf_rx_ring(struct xsk_dmabuf_rx *drx, bool fill)
  * @drx: the pool's dmabuf half, or NULL
  *
  * Returns the chunks the pool holds on the dmabuf completion ring, while
- * the sockets that may read it are alive. Called from xp_clear_dev().
+ * the sockets that may read it are alive, and publishes how far the fill
+ * ring was read (a dropped packet may have read it without a flush), so
+ * that user space can account for every chunk it lent. Called from
+ * xp_clear_dev().
  */
 void xsk_dmabuf_rx_unbind(struct xsk_dmabuf_rx *drx)
 {
@@ -448,6 +451,7 @@ void xsk_dmabuf_rx_unbind(struct xsk_dmabuf_rx *drx)
 		return;
 	spin_lock_bh(&drx->lock);
 	xsk_dmabuf_return_cache(drx);
+	__xskq_cons_release(drx->fq);
 	spin_unlock_bh(&drx->lock);
 }
 

@@ -1,0 +1,111 @@
+#!/bin/bash
+# Teardown of a dmabuf UMEM socket in any order, under traffic. For each
+# case: steer.bpf.o steers a UDP flow with split l4 into dmabuf_rx, a
+# sender keeps sending, and then something goes away:
+#
+#   kill      the receiver is killed (SIGKILL): socket, UMEM and area go
+#   fd+kill   the dmabuf fd was closed right after registration, then kill
+#   delete    the device is deleted: the chunks the kernel held come back
+#             on the dmabuf completion ring, every lent chunk is accounted
+#             for (dmabuf_rx --until-gone)
+#   down      link down and up again under traffic, then delete
+#   unload    the XDP program is unloaded under traffic, then delete
+#   cached    the kernel holds chunks (no host chunks to pair them with, so
+#             packets are dropped after their payload chunks were taken),
+#             then the device is deleted: they come back on the completion
+#             ring
+#   ns        the receiver's namespace is deleted under traffic, then the
+#             receiver killed: the device goes with the namespace
+#
+# After each case no dmabuf area may be left (debugfs xsk_dmabuf/areas);
+# the area also warns if it is freed with a chunk not back with user
+# space, and the run fails on any warning, KASAN or lockdep report.
+. "$XSK_TOP/selftests/lib/net.sh"
+set -u
+CLI=$XSK_BUILD/user/xsk-devmem
+AREAS=/sys/kernel/debug/xsk_dmabuf/areas
+fails=0
+
+areas_gone() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ -z "$(cat $AREAS)" ] && return 0
+		sleep 0.1
+	done
+	echo "areas left:"; cat $AREAS
+	return 1
+}
+
+# start RX_OPTS...: namespaces, steer, receiver and a sender that runs on
+start() {
+	net_pair 9000 || return 1
+	in_rx "$CLI" steer load -m native $IF_RX >/dev/null 2>&1 &&
+	in_rx "$CLI" steer rule add dst "$ADDR_RX/32" proto udp dport 4791 \
+		action redirect split l4 >/dev/null || return 1
+	LOG=/tmp/teardown.$$.log
+	in_rx "$TOOLS/dmabuf_rx" -i $IF_RX -p 4791 -n 10000000 -t 120 "$@" >"$LOG" 2>&1 &
+	RX=$!
+	wait_line "$LOG" 'dmabuf_rx: ready' 30 || return 1
+	in_tx "$TOOLS/udp_send" -d $ADDR_RX -p 4791 -n 10000000 -l 22,1472,8972 \
+		-b 8 -g 2000 >/dev/null 2>&1 &
+	TX=$!
+	# let traffic flow
+	sleep 2
+}
+
+stop_tx() { kill_tree $TX; }
+
+verdict() { # verdict NAME OK
+	local name=$1 ok=$2
+	stop_tx
+	net_cleanup
+	rm -rf /sys/fs/bpf/xsk-devmem
+	areas_gone || ok=0
+	if [ "$ok" = 1 ]; then
+		echo "ok   $name: area freed; $(grep -m1 -E 'device gone' "$LOG")"
+		grep -m1 'seen:' "$LOG" | sed 's/^/     /'
+	else
+		echo "FAIL $name"; sed 's/^/     /' "$LOG"; fails=$((fails + 1))
+	fi
+}
+
+case_kill() {
+	start "$@" || { verdict "kill $*" 0; return; }
+	kill_tree $RX
+	verdict "kill $*" 1
+}
+
+# case_delete NAME RX_OPTS ACTION...: run ACTION under traffic, then delete
+# the device
+case_delete() {
+	local name=$1 opts=$2; shift 2
+	# shellcheck disable=SC2086
+	start --until-gone $opts || { verdict "$name" 0; return; }
+	"$@"
+	sleep 1
+	in_tx ip link del $IF_TX
+	if wait $RX; then verdict "$name" 1; else verdict "$name" 0; fi
+}
+
+link_down_up() {
+	in_rx ip link set $IF_RX down; sleep 1
+	in_rx ip link set $IF_RX up; sleep 1
+}
+unload_prog() { in_rx "$CLI" steer unload $IF_RX >/dev/null; }
+
+case_ns() {
+	start || { verdict "ns" 0; return; }
+	ip netns del $NS_RX
+	sleep 1
+	kill_tree $RX
+	verdict "ns" 1
+}
+
+case_kill
+case_kill --close-dmabuf
+case_delete delete "" true
+case_delete cached --no-host-frames true
+case_delete down "" link_down_up
+case_delete unload "" unload_prog
+case_ns
+[ $fails = 0 ]
