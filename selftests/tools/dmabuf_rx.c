@@ -52,6 +52,7 @@
 #include <bpf/bpf.h>
 
 #include "rxcheck.h"
+#include "util.h"
 #include "udmabuf.h"
 #include "xsk_raw.h"
 
@@ -77,14 +78,6 @@ struct rx {
 	struct rxcheck rc;
 	char err[200];
 };
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static uint64_t rnd(struct rx *r)
 {
@@ -333,11 +326,11 @@ int main(int argc, char **argv)
 	fflush(stdout);
 
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	double t0 = now(), last = 0;
+	double t0 = mono_now(), last = 0;
 	uint32_t pending = 0;	/* descriptors of the packet being gathered */
 	bool gone = false;
 
-	while ((until_gone || !rxcheck_done(&r.rc)) && !r.err[0] && now() - t0 < timeout) {
+	while ((until_gone || !rxcheck_done(&r.rc)) && !r.err[0] && mono_now() - t0 < timeout) {
 		uint32_t avail = xring_cons_avail(&r.x.rx), used = 0;
 
 		if (avail == pending) {
@@ -345,11 +338,11 @@ int main(int argc, char **argv)
 				break;
 			if (poll(&pfd, 1, 100) == 0 && socket_gone(fd))
 				gone = true;
-			if (last && !until_gone && now() - last > idle)
+			if (last && !until_gone && mono_now() - last > idle)
 				break;
 			continue;
 		}
-		last = now();
+		last = mono_now();
 		/* Gather whole packets; keep a started chain for later. */
 		for (uint32_t k = pending; k < avail; k++) {
 			const struct xdp_desc *d = xring_rx_desc(&r.x.rx, k);
@@ -385,7 +378,7 @@ int main(int argc, char **argv)
 	if (until_gone) {
 		/* Wait for the device to go, then for the chunks the kernel
 		 * held to come back. */
-		while (!gone && now() - t0 < timeout) {
+		while (!gone && mono_now() - t0 < timeout) {
 			poll(&pfd, 1, 100);
 			gone = socket_gone(fd);
 		}

@@ -34,6 +34,7 @@
 #include <xdp/xsk.h>
 
 #include "rxcheck.h"
+#include "util.h"
 #include "xsk_redirect.skel.h"
 
 #define NUM_FRAMES	8192
@@ -47,14 +48,6 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static void usage(void)
@@ -212,10 +205,10 @@ int main(int argc, char **argv)
 
 	struct iovec seg[MAX_SEGS];
 	int nseg = 0;
-	double t0 = now(), first = 0, last = 0;
+	double t0 = mono_now(), first = 0, last = 0;
 	struct pollfd pfd = { .fd = xsk_fd, .events = POLLIN };
 
-	while (!stop && !rxcheck_done(&rc) && now() - t0 < timeout) {
+	while (!stop && !rxcheck_done(&rc) && mono_now() - t0 < timeout) {
 		__u32 rx_idx, fq_idx;
 		__u32 got = xsk_ring_cons__peek(&rx, 64, &rx_idx);
 
@@ -251,8 +244,8 @@ int main(int argc, char **argv)
 		xsk_ring_prod__submit(&fq, got);
 		xsk_ring_cons__release(&rx, got);
 		if (!first)
-			first = now();
-		last = now();
+			first = mono_now();
+		last = mono_now();
 	}
 
 	struct xdp_statistics st = { 0 };
