@@ -108,14 +108,16 @@ check_series() {
 	[ -z "$missing" ] || die "series: file(s) named in series do not exist: $missing"
 }
 
-# Key of everything that decides the kernel image of a variant.
+# Key of everything that decides the kernel image of a variant (the cover
+# letter does not).
 image_key() {
 	local variant=$1
 	{
 		src_version
 		echo "$variant"
 		echo "$BUILD_RECIPE"
-		(cd "$KDIR" && find . -type f | LC_ALL=C sort | xargs sha256sum)
+		(cd "$KDIR" && find . -type f ! -name cover-letter | LC_ALL=C sort |
+			xargs sha256sum)
 	} | sha256sum | cut -c1-16
 }
 

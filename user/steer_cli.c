@@ -442,7 +442,12 @@ static int cmd_load(int argc, char **argv)
 		libxdp_strerror(err, msg, sizeof(msg));
 		return err_msg("cannot open %s: %s", obj, msg);
 	}
+	/* libbpf logs the verifier's refusal of the dispatcher attempt in
+	 * full; that refusal is expected here, and answered below. */
+	libbpf_print_fn_t print = libbpf_set_print(NULL);
+
 	err = xdp_program__attach(prog, ifindex, mode, 0);
+	libbpf_set_print(print);
 	if ((err == -EINVAL || err == -ERANGE) && !iface_has_xdp(ifindex)) {
 		/*
 		 * The dispatcher refused us (-EINVAL: see steer_compat.bpf.o),
