@@ -10,6 +10,7 @@ N=${DMABUF_HOSTILE_COUNT:-2000}
 K=${DMABUF_HOSTILE_PER_CHUNK:-512}
 log=/tmp/dmabuf_hostile.log
 net_pair 9000 || exit 1
+trap 'net_cleanup; rm -rf /sys/fs/bpf/xsk-devmem' EXIT
 in_rx "$XSK_BUILD/user/xsk-devmem" steer load -m native $IF_RX >/dev/null || exit 1
 in_rx "$XSK_BUILD/user/xsk-devmem" steer rule add dst "$ADDR_RX/32" proto udp dport 4791 \
 	action redirect split l4 >/dev/null || exit 1

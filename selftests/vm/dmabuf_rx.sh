@@ -10,7 +10,7 @@
 # multi-buffer).
 . "$XSK_TOP/selftests/lib/net.sh"
 set -u
-N=${DMABUF_RX_COUNT:-1500}
+N=${DMABUF_RX_COUNT:-800}
 PORT=4791
 PIN=/sys/fs/bpf/xsk-devmem
 CLI=$XSK_BUILD/user/xsk-devmem

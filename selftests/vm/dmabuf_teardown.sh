@@ -25,6 +25,8 @@ set -u
 CLI=$XSK_BUILD/user/xsk-devmem
 AREAS=/sys/kernel/debug/xsk_dmabuf/areas
 fails=0
+TX="" RX=""
+rm -rf /sys/fs/bpf/xsk-devmem	# no steering state from an earlier test
 
 areas_gone() {
 	local i
@@ -53,7 +55,7 @@ start() {
 	sleep 2
 }
 
-stop_tx() { kill_tree $TX; }
+stop_tx() { [ -n "$TX" ] && kill_tree $TX; TX=""; }
 
 verdict() { # verdict NAME OK
 	local name=$1 ok=$2
