@@ -47,7 +47,7 @@
 #define XSK_DMABUF_CACHE	32
 
 /* At most this many chunks per area (64 GiB of 4 KiB chunks). */
-#define XSK_DMABUF_MAX_CHUNKS	(1U << 24)
+#define XSK_DMABUF_MAX_CHUNKS	BIT(24)
 
 /**
  * enum xsk_dmabuf_owner - who owns a payload chunk

@@ -12,6 +12,7 @@
 
 struct seq_file;
 struct xdp_buff;
+struct xdp_md;
 struct xdp_sock;
 struct xdp_umem;
 struct xsk_buff_pool;
@@ -39,6 +40,9 @@ struct xsk_queue *xsk_dmabuf_rx_ring(struct xsk_dmabuf_rx *drx, bool fill);
 /* Receive (copy mode). */
 int xsk_dmabuf_rcv(struct xdp_sock *xs, struct xdp_buff *xdp, u32 len);
 void xsk_dmabuf_flush(struct xsk_dmabuf_rx *drx);
+
+/* The split kfunc; XDP programs call it, nothing in the kernel does. */
+int bpf_xsk_dmabuf_set_split(struct xdp_md *ctx, u32 hdr_len);
 
 /* XDP_DMABUF_STATISTICS. */
 int xsk_dmabuf_getsockopt_stats(struct xdp_sock *xs, char __user *optval,
