@@ -274,7 +274,7 @@ vm-test: deps all kernel
 	$(Q)scripts/test.sh --kconfig $(KCONFIG) --vm-only $(VM_TESTS)
 
 demo: deps all kernel
-	$(Q)scripts/demo.sh --kconfig $(KCONFIG)
+	$(Q)scripts/demo.sh --kconfig $(KCONFIG) $(if $(COUNT),--count $(COUNT))
 
 patches: deps
 	$(Q)scripts/kernel.sh patches $(O)/patches

@@ -5,7 +5,7 @@
 #   demo.sh [--kconfig default|debug] [--count N]
 set -uo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-KCONFIG=default COUNT=20000
+KCONFIG=default COUNT=5000
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kconfig) KCONFIG=$2; shift 2 ;;
