@@ -50,6 +50,7 @@ help:
 	@echo "make patches      kernel series as git format-patch + checkpatch --strict"
 	@echo "make bench        benchmarks (not tests)"
 	@echo "make bench-lib    library ring benchmark only (no kernel, no VM)"
+	@echo "make bench-rx     receive path in the guest: AF_XDP vs dmabuf UMEM vs recvmmsg"
 	@echo "make install      library, header, pkg-config file, steer.bpf.o and tool (PREFIX=/usr/local)"
 
 deps:
@@ -167,7 +168,7 @@ SELFTEST_PROGS := $(patsubst %.c,$(O)/%,$(wildcard selftests/tools/*.c \
 		    selftests/vm/*.c selftests/host/*.c))
 SELFTEST_SKELS := $(patsubst %.bpf.c,$(O)/%.skel.h,$(wildcard selftests/bpf/*.bpf.c))
 SELFTEST_CFLAGS := $(CFLAGS) -I$(O)/selftests/bpf
-selftests: $(SELFTEST_PROGS)
+selftests: $(SELFTEST_PROGS) $(O)/selftests/bench/rx_bench
 $(O)/%.skel.h: $(O)/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)bpftool gen skeleton $< > $@.tmp && mv $@.tmp $@
@@ -280,6 +281,13 @@ patches: deps
 	$(Q)scripts/kernel.sh patches $(O)/patches
 
 bench: deps all kernel
+
+# Receive path (issue 5): plain AF_XDP vs dmabuf UMEM vs recvmmsg in the
+# guest under -icount; ratios against plain AF_XDP.
+bench-rx: deps all kernel
+	$(Q)scripts/bench-rx.sh $(if $(COUNT),--count $(COUNT))
+bench: bench-rx
+.PHONY: bench-rx
 
 clean:
 	rm -rf $(O)
