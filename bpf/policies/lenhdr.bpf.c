@@ -21,7 +21,7 @@ SEC("xdp.frags")
 int xsk_policy_lenhdr(struct xdp_md *ctx)
 {
 	struct xsk_steer_action act = { .type = XSK_STEER_ACT_PASS };
-	struct xsk_steer_ctx *sc = xsk_steer_ctx();
+	struct xsk_steer_ctx *sc = xsk_steer_ctx(ctx);
 	__u32 max;
 	__be16 len;
 

@@ -21,7 +21,7 @@ int xsk_policy_spread(struct xdp_md *ctx)
 		.split = XSK_STEER_SPLIT_L4_PLUS,
 		.split_len = sizeof(__be32),
 	};
-	struct xsk_steer_ctx *sc = xsk_steer_ctx();
+	struct xsk_steer_ctx *sc = xsk_steer_ctx(ctx);
 	__u32 ways, id = 0;
 	__be32 raw;
 
