@@ -297,23 +297,28 @@ static void expect_meta(const char *name, int err, const struct steer_result *r,
 	       name, "", why);
 }
 
-static void run_policies(struct steer_h *h)
+/*
+ * lenhdr in slot 1, spread in slot 2 (prog array: their _meta builds), and
+ * flows to them: 6001 lenhdr, 6002 lenhdr with at most 8 header bytes,
+ * 6003 spread over 4 sockets from index 20, 6004 the empty slot 9.
+ */
+static int setup_policies(struct steer_h *h, bool chained)
 {
-	__u8 pl[64] = { 0, 10, 'h', 'e', 'a', 'd', 'e', 'r', '!', '!' };
-	__u8 id7[8] = { 0, 0, 0, 7 };
-	struct xsk_steer_stats st0, st1;
-	struct steer_result r;
+	static const char *const objs[2][2] = {
+		{ "bpf/policies/lenhdr_meta.bpf.o", "bpf/policies/spread_meta.bpf.o" },
+		{ "bpf/policies/lenhdr.bpf.o", "bpf/policies/spread.bpf.o" },
+	};
 	char path[512];
-	int err;
+	int err = 0;
 
-	err = steer_h_load_policy(h, 1, steer_obj_path("bpf/policies/lenhdr_meta.bpf.o",
-						       path, sizeof(path)));
-	if (!err)
-		err = steer_h_load_policy(h, 2, steer_obj_path("bpf/policies/spread_meta.bpf.o",
-							       path, sizeof(path)));
+	for (__u32 slot = 1; slot <= 2 && !err; slot++) {
+		steer_obj_path(objs[chained][slot - 1], path, sizeof(path));
+		err = chained ? steer_h_chain_policy(h, slot, path) :
+				steer_h_load_policy(h, slot, path);
+	}
 	if (err) {
 		result(false, "policy load", "", strerror(-err));
-		return;
+		return -1;
 	}
 	err = add_policy_flow(h, 6001, 1, 0, 12);
 	err |= add_policy_flow(h, 6002, 1, 8, 12);	/* max header 8 */
@@ -321,8 +326,21 @@ static void run_policies(struct steer_h *h)
 	err |= add_policy_flow(h, 6004, 9, 0, 14);	/* empty slot */
 	if (err) {
 		result(false, "policy flows", "add failed", NULL);
-		return;
+		return -1;
 	}
+	return 0;
+}
+
+static void run_policies(struct steer_h *h)
+{
+	__u8 pl[64] = { 0, 10, 'h', 'e', 'a', 'd', 'e', 'r', '!', '!' };
+	__u8 id7[8] = { 0, 0, 0, 7 };
+	struct xsk_steer_stats st0, st1;
+	struct steer_result r;
+	int err;
+
+	if (setup_policies(h, false))
+		return;
 	steer_stats_read(&h->maps, &st0);
 
 	/* lenhdr: 10-byte record header -> split at 42 + 10 */
@@ -464,24 +482,13 @@ static void run_chained(struct steer_h *h)
 	struct xsk_steer_stats st0, st1;
 	struct steer_result r;
 	__u32 slot3 = 3, fl;
-	char path[512];
 	int err;
 
-	err = steer_h_chain_policy(h, 1, steer_obj_path("bpf/policies/lenhdr.bpf.o",
-						       path, sizeof(path)));
-	if (!err)
-		err = steer_h_chain_policy(h, 2, steer_obj_path("bpf/policies/spread.bpf.o",
-							       path, sizeof(path)));
-	if (err) {
-		result(false, "chained policy load", "", strerror(-err));
+	if (setup_policies(h, true))
 		return;
-	}
-	err = add_policy_flow(h, 6001, 1, 0, 12);
-	err |= add_policy_flow(h, 6002, 1, 8, 12);	/* max header 8 */
-	err |= add_policy_flow(h, 6003, 2, (20 << 16) | 4, 13);
-	err |= add_policy_flow(h, 6004, 9, 0, 14);	/* empty slot */
-	err |= add_policy_flow(h, 6005, 3, 0, 15);	/* counted, but no program */
-	if (err || bpf_map_update_elem(h->maps.slots, &slot3, &ghost, BPF_ANY)) {
+	/* slot 3: counted as served, but no program runs */
+	if (add_policy_flow(h, 6005, 3, 0, 15) ||
+	    bpf_map_update_elem(h->maps.slots, &slot3, &ghost, BPF_ANY)) {
 		result(false, "chained policy flows", "add failed", NULL);
 		return;
 	}
