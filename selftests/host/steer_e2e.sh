@@ -22,7 +22,8 @@
 set -u
 if [ $# = 0 ]; then
 	"$0" -m native || exit
-	exec "$0" -m skb
+	"$0" -m skb || exit
+	STEER_E2E_OBJ=steer exec "$0" -m skb
 fi
 TOP=${XSK_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 B=${XSK_BUILD:-$TOP/build}
@@ -111,6 +112,19 @@ if [ "$COMPAT" = 0 ]; then
 	steer flow add proto udp src 10.9.0.1 sport 5004 dst 10.9.0.2 dport 6003 \
 		action policy 2 param 1 counter 3 || fail "policy flow add"
 	steer policy list | grep -q "slot 2: xsk_policy_spre" || fail "policy list"
+fi
+# steer.bpf.o chains its policies behind it in libxdp's dispatcher; alone
+# (the host: no freplace) it has none to chain them behind
+if [ "$COMPAT" = 1 ]; then
+	if grep -q xdp_dispatcher "$TMP/status"; then
+		inb "$CLI" steer -p "$PIN" policy load 2 "$B/bpf/policies/spread.bpf.o" |
+			grep -q "slot 2: chained behind steer on $VB" || fail "chained policy load"
+		inb "$CLI" steer -p "$PIN" policy unload 2 || fail "chained policy unload"
+	else
+		inb "$CLI" steer -p "$PIN" policy load 2 "$B/bpf/policies/spread.bpf.o" 2>&1 |
+			grep -q "steer.bpf.o runs alone on $VB" ||
+			fail "chained policy load without a dispatcher not refused"
+	fi
 fi
 steer flow list
 steer rule list
