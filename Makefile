@@ -78,14 +78,24 @@ $(O)/%.bpf.o: %.bpf.c $(O)/uapi/.stamp
 # --- steer: BPF include path and policy objects (issue 4) ----------------
 # The ABI header include/xsk_steer.h is shared by BPF and user space.
 BPF_CFLAGS += -Iinclude
-STEER_POLICY_OBJS := $(patsubst %.bpf.c,$(O)/%.bpf.o,$(wildcard bpf/policies/*.bpf.c))
-bpf: $(STEER_POLICY_OBJS) $(O)/bpf/steer_compat.bpf.o
-# The same program without packet-changing helpers, for libxdp 1.3.1's
-# dispatcher on kernels that check it (bpf/xsk_steer.bpf.h explains).
-$(O)/bpf/steer_compat.bpf.o: bpf/steer.bpf.c $(O)/uapi/.stamp
+STEER_POLICY_SRCS := $(wildcard bpf/policies/*.bpf.c)
+STEER_POLICY_OBJS := $(patsubst %.bpf.c,$(O)/%.bpf.o,$(STEER_POLICY_SRCS)) \
+		     $(patsubst %.bpf.c,$(O)/%_meta.bpf.o,$(STEER_POLICY_SRCS))
+bpf: $(STEER_POLICY_OBJS) $(O)/bpf/steer_meta.bpf.o
+# steer.bpf.o calls no packet-changing helper, so that libxdp 1.3.1's
+# dispatcher takes it on kernels that check it; the _meta builds of steer
+# and of each policy add metadata and tail-call policy slots, for a program
+# alone on an interface (bpf/xsk_steer.bpf.h explains).
+$(O)/bpf/steer_meta.bpf.o $(O)/bpf/policies/%_meta.bpf.o: \
+		BPF_CFLAGS += -DXSK_STEER_META=1
+$(O)/bpf/steer_meta.bpf.o: bpf/steer.bpf.c $(O)/uapi/.stamp
 	$(call msg,CLANG-BPF,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -DXSK_STEER_COMPAT=1 -MMD -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -c $< -o $@
+$(O)/bpf/policies/%_meta.bpf.o: bpf/policies/%.bpf.c $(O)/uapi/.stamp
+	$(call msg,CLANG-BPF,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -c $< -o $@
 
 # --- user space: library and tools ----------------------------------------
 user:
@@ -139,7 +149,7 @@ install: all
 	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 		-e 's|@VERSION@|$(LIB_VERSION)|' user/libxsk-devmem.pc.in \
 		> $(DESTDIR)$(LIBDIR)/pkgconfig/libxsk-devmem.pc
-	$(Q)install -m 644 $(O)/bpf/steer.bpf.o $(O)/bpf/steer_compat.bpf.o \
+	$(Q)install -m 644 $(O)/bpf/steer.bpf.o $(O)/bpf/steer_meta.bpf.o \
 		$(DESTDIR)$(LIBDIR)/xsk-devmem/
 	$(Q)install -m 755 $(O)/user/xsk-devmem $(DESTDIR)$(PREFIX)/bin/
 

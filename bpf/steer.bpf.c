@@ -4,14 +4,21 @@
  *
  * Per packet: parse L2-L4 (xsk_steer.bpf.h), pick the action - exact flow,
  * else the longest matching prefix rule, else the default -, count it, and
- * carry it out: pass, drop, split + redirect to an AF_XDP socket, or tail
- * call into a user policy. Load it with
+ * carry it out: pass, drop, split + redirect to an AF_XDP socket, or hand
+ * the packet to a user policy. Load it with
  *
  *	xdp-loader load -p /sys/fs/bpf/xsk-devmem IFACE steer.bpf.o
  *
  * or `xsk-devmem steer load IFACE`; docs/steering.md has the rest.
+ *
+ * Built twice: steer.bpf.o hands policy packets on in the chain of libxdp's
+ * dispatcher (a decision in steer_scratch, then XDP_PASS) and calls no
+ * packet-changing helper; steer_meta.bpf.o (XSK_STEER_META=1) tail-calls
+ * policies and writes metadata, for use alone on an interface.
  */
 #include <xdp/xdp_helpers.h>
+
+#define XSK_STEER_PROGRAM	/* not a policy: no slot of its own */
 
 #include "xsk_steer.bpf.h"
 
@@ -130,6 +137,45 @@ lookup_prefix(const struct xsk_steer_pkt *p)
 	return slen > dlen ? src : dst;
 }
 
+/* A slot has a chained policy program when the CLI says it attached one. */
+static __always_inline int slot_loaded(__u32 slot)
+{
+	struct xsk_steer_slot *s = bpf_map_lookup_elem(&steer_slots, &slot);
+
+	return s && s->progs;
+}
+
+/* The packet passes on: no policy program ran for it. */
+static __always_inline int policy_missing(void)
+{
+	xsk_steer_count(XSK_STEER_STAT_POLICY_MISSING);
+	xsk_steer_count(XSK_STEER_STAT_PASSED);
+	return XDP_PASS;
+}
+
+/*
+ * Hand the packet to the policy of slot act->arg. The decision it needs is
+ * in the scratch context already; sc->pending marks it as due.
+ */
+static __always_inline int to_policy(struct xdp_md *ctx, struct xsk_steer_ctx *sc,
+				     const struct xsk_steer_action *act)
+{
+	__u32 slot = act->arg;
+
+	xsk_steer_count(XSK_STEER_STAT_POLICY_CALLS);
+	if (XSK_STEER_META) {
+		sc->pending = slot + 1;
+		bpf_tail_call(ctx, &steer_policies, slot);
+		sc->pending = 0;
+		return policy_missing();
+	}
+	if (slot >= XSK_STEER_MAX_POLICIES || !slot_loaded(slot))
+		return policy_missing();
+	/* The policy behind us in the dispatcher takes it from here. */
+	sc->pending = slot + 1;
+	return XDP_PASS;
+}
+
 static __always_inline void count_entry(__u32 counter, __u32 len)
 {
 	struct xsk_steer_counter *c;
@@ -149,10 +195,19 @@ int xsk_steer(struct xdp_md *ctx)
 	struct xsk_steer_ctx *sc;
 	__u32 zero = 0;
 
-	sc = xsk_steer_ctx();
+	sc = xsk_steer_scratch();
 	cfg = bpf_map_lookup_elem(&steer_config, &zero);
 	if (!sc || !cfg)
 		return XDP_PASS;
+	/*
+	 * A decision still pending from the packet before on this CPU: no
+	 * policy took it (its program is gone, or a program between us and it
+	 * ended the chain). Count it now; the packet went on as a pass.
+	 */
+	if (sc->pending) {
+		sc->pending = 0;
+		policy_missing();
+	}
 
 	switch (xsk_steer_parse(ctx, &sc->pkt)) {
 	case XSK_STEER_V_OK:
@@ -187,15 +242,10 @@ int xsk_steer(struct xdp_md *ctx)
 	count_entry(act->counter, sc->pkt.len);
 	sc->act = *act;
 	sc->rx_queue = ctx->rx_queue_index;
+	sc->ifindex = ctx->ingress_ifindex;
 
-	if (act->type == XSK_STEER_ACT_POLICY) {
-		xsk_steer_count(XSK_STEER_STAT_POLICY_CALLS);
-		if (!XSK_STEER_COMPAT)
-			bpf_tail_call(ctx, &steer_policies, act->arg);
-		xsk_steer_count(XSK_STEER_STAT_POLICY_MISSING);
-		xsk_steer_count(XSK_STEER_STAT_PASSED);
-		return XDP_PASS;
-	}
+	if (act->type == XSK_STEER_ACT_POLICY)
+		return to_policy(ctx, sc, act);
 	return xsk_steer_apply(ctx, sc, act);
 }
 

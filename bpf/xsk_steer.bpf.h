@@ -5,29 +5,43 @@
  *
  * It holds, once each:
  *   - the maps, pinned by name under XSK_STEER_PIN_DIR, so that a policy
- *     object loaded with the same pin root shares them with steer.bpf.o;
+ *     object loaded with the same pin root shares them with steer;
  *   - the packet parser (Ethernet, 2 VLAN tags, IPv4, IPv6 + extension
  *     headers, TCP, UDP): xsk_steer_parse();
  *   - the split helper: xsk_steer_split_point();
- *   - xsk_steer_apply(): carry out an action (split, metadata, redirect,
- *     pass or drop, counters). A policy ends with it.
+ *   - xsk_steer_ctx(): the decision steer left for a policy;
+ *   - xsk_steer_apply(): carry out an action (split, redirect, pass or
+ *     drop, counters). A policy ends with it.
  *
- * A policy program in slot N runs instead of the rest of steer.bpf.o when
- * a flow or rule says "policy N":
+ * A policy program serves slot N when a flow or rule says "policy N":
  *
  *	#include "xsk_steer.bpf.h"
  *
  *	SEC("xdp.frags")
  *	int my_policy(struct xdp_md *ctx)
  *	{
- *		struct xsk_steer_ctx *sc = xsk_steer_ctx();
+ *		struct xsk_steer_ctx *sc = xsk_steer_ctx(ctx);
  *		struct xsk_steer_action act = { .type = XSK_STEER_ACT_REDIRECT_RXQ };
  *
  *		if (!sc)
- *			return XDP_PASS;
+ *			return XDP_PASS;	(not a packet for this slot)
  *		... look at sc->pkt, sc->act.param, the payload ...
  *		return xsk_steer_apply(ctx, sc, &act);
  *	}
+ *
+ * The same source builds for both ways steer reaches a policy:
+ *
+ *   - chained (default; steer.bpf.o): steer leaves the decision in
+ *     steer_scratch and returns XDP_PASS; the policy runs after it behind
+ *     libxdp's dispatcher. xsk_steer_ctx() returns the context only when
+ *     the pending decision is for this program's slot and this packet, and
+ *     takes it. No packet-changing helper is called, so libxdp 1.3.1's
+ *     dispatcher accepts both on kernels that check changes_pkt_data.
+ *   - tail call (-DXSK_STEER_META=1; steer_meta.bpf.o): steer tail-calls
+ *     slot N of the prog array steer_policies, and xsk_steer_apply() also
+ *     writes struct xsk_steer_meta in front of the frame. For a program
+ *     running alone on an interface (kernels without the split kfunc
+ *     observe the split point through the metadata).
  *
  * The parser never reads outside [data, data_end): every header must sit
  * in the linear part of the frame (header split guarantees it). Its
@@ -58,17 +72,17 @@
 extern int bpf_xsk_dmabuf_set_split(struct xdp_md *ctx, __u32 hdr_len) __ksym __weak;
 
 /*
- * Built with XSK_STEER_COMPAT=1 (steer_compat.bpf.o), the program calls no
- * helper that changes packet data: neither bpf_xdp_adjust_meta() nor
- * bpf_tail_call(). Kernels with the 6.12.y backport of "check
- * changes_pkt_data for extension programs" refuse such helpers in a program
- * that replaces a slot of libxdp's dispatcher unless the dispatcher is
- * built for it (xdp-tools >= 1.5.4); Debian's libxdp 1.3.1 is not. The
- * compat object therefore hands the split over by kfunc only and passes
- * packets whose action is a policy slot (counted as policy_missing).
+ * XSK_STEER_META=1 (steer_meta.bpf.o, policies/NAME_meta.bpf.o): metadata
+ * in front of redirected frames and policies by tail call. Both are
+ * packet-changing helpers (bpf_xdp_adjust_meta(), bpf_tail_call()), which
+ * kernels with the 6.12.y backport of "check changes_pkt_data for
+ * extension programs" refuse in a program that replaces a slot of
+ * libxdp's dispatcher unless the dispatcher is built for it (xdp-tools >=
+ * 1.5.4); Debian's libxdp 1.3.1 is not. The default build calls neither:
+ * the split goes to the kernel by kfunc only, and policies are chained.
  */
-#ifndef XSK_STEER_COMPAT
-#define XSK_STEER_COMPAT 0
+#ifndef XSK_STEER_META
+#define XSK_STEER_META 0
 #endif
 
 /* --- maps ------------------------------------------------------------- */
@@ -157,12 +171,58 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } steer_policies SEC(".maps");
 
-static __always_inline struct xsk_steer_ctx *xsk_steer_ctx(void)
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XSK_STEER_MAX_POLICIES);
+	__type(key, __u32);
+	__type(value, struct xsk_steer_slot);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} steer_slots SEC(".maps");
+
+#ifndef XSK_STEER_PROGRAM
+/*
+ * The slot of this policy object: set by the loader before the load
+ * (xsk-devmem steer policy load N ...), read-only for the program.
+ */
+const volatile __u32 xsk_steer_slot SEC(XSK_STEER_SLOT_SEC) = XSK_STEER_NO_SLOT;
+#endif
+
+/* The per-CPU scratch context, as steer fills it. */
+static __always_inline struct xsk_steer_ctx *xsk_steer_scratch(void)
 {
 	__u32 zero = 0;
 
 	return bpf_map_lookup_elem(&steer_scratch, &zero);
 }
+
+#ifndef XSK_STEER_PROGRAM
+/*
+ * For a policy: the context steer left for it, or NULL when no decision
+ * is pending for this program's slot and this packet (then the policy
+ * returns XDP_PASS and the packet goes on). The decision is taken: a
+ * second call for the same packet returns NULL.
+ *
+ * Chained, the decision must name this slot and match the packet: ingress
+ * interface, rx queue and frame length. A tail call comes from steer for
+ * this very packet and slot (the prog array index), so a pending decision
+ * is enough.
+ */
+static __always_inline struct xsk_steer_ctx *xsk_steer_ctx(struct xdp_md *ctx)
+{
+	struct xsk_steer_ctx *sc = xsk_steer_scratch();
+
+	if (!sc || !sc->pending)
+		return NULL;
+	if (!XSK_STEER_META &&
+	    (sc->pending != xsk_steer_slot + 1 ||
+	     sc->ifindex != ctx->ingress_ifindex ||
+	     sc->rx_queue != ctx->rx_queue_index ||
+	     sc->pkt.len != bpf_xdp_get_buff_len(ctx)))
+		return NULL;
+	sc->pending = 0;
+	return sc;
+}
+#endif
 
 static __always_inline void xsk_steer_count(enum xsk_steer_stat stat)
 {
@@ -436,9 +496,9 @@ static __always_inline __u32 xsk_steer_split_point(const struct xsk_steer_pkt *p
 }
 
 /*
- * Hand the split point to the kernel (kfunc, when the kernel has it) and
- * put it into the metadata in front of the frame. Packet pointers are
- * invalid afterwards.
+ * Hand the split point to the kernel (kfunc, when the kernel has it) and,
+ * built with XSK_STEER_META, put it into the metadata in front of the
+ * frame. Packet pointers are invalid afterwards.
  */
 static __always_inline void xsk_steer_set_split(struct xdp_md *ctx, __u32 split,
 						__u8 action, __u32 counter)
@@ -453,7 +513,7 @@ static __always_inline void xsk_steer_set_split(struct xdp_md *ctx, __u32 split,
 			xsk_steer_count(XSK_STEER_STAT_SPLIT_KFUNC);
 		}
 	}
-	if (XSK_STEER_COMPAT)
+	if (!XSK_STEER_META)
 		goto no_meta;
 	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(*m)))
 		goto no_meta;

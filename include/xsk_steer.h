@@ -38,7 +38,7 @@ enum xsk_steer_act_type {
 	XSK_STEER_ACT_DROP,
 	XSK_STEER_ACT_REDIRECT_RXQ,	/* XSKMAP entry = receiving rx queue */
 	XSK_STEER_ACT_REDIRECT_IDX,	/* XSKMAP entry = action.arg */
-	XSK_STEER_ACT_POLICY,		/* tail call into policy slot action.arg */
+	XSK_STEER_ACT_POLICY,		/* policy program of slot action.arg */
 	__XSK_STEER_ACT_MAX,
 };
 
@@ -151,8 +151,8 @@ enum xsk_steer_stat {
 	XSK_STEER_STAT_PASSED,
 	XSK_STEER_STAT_DROPPED,
 	XSK_STEER_STAT_REDIRECT_FAIL,	/* no socket at the XSKMAP index: passed */
-	XSK_STEER_STAT_POLICY_CALLS,	/* tail calls into a policy slot */
-	XSK_STEER_STAT_POLICY_MISSING,	/* empty slot: passed */
+	XSK_STEER_STAT_POLICY_CALLS,	/* packets handed to a policy slot */
+	XSK_STEER_STAT_POLICY_MISSING,	/* no policy ran for them: passed */
 	XSK_STEER_STAT_SPLIT_KFUNC,	/* split handed to the kernel (kfunc) */
 	XSK_STEER_STAT_SPLIT_FAIL,	/* kfunc refused it or no metadata room */
 	__XSK_STEER_STAT_MAX,
@@ -231,21 +231,46 @@ struct xsk_steer_pkt {
 
 /*
  * The context the steering program leaves in steer_scratch (per-CPU) for
- * the policy program it tail-calls: the parsed packet, the action that
- * selected the policy (act.param is the policy's own parameter) and the
- * receiving queue.
+ * the policy program of the slot it picked: the parsed packet, the action
+ * that selected the policy (act.param is the policy's own parameter), the
+ * receiving queue and interface, and the pending decision: slot + 1 while
+ * a policy is still to run for the packet, 0 once one took it (or none is
+ * due). docs/steering.md, "Policies in BPF", explains the life of it.
  */
 struct xsk_steer_ctx {
 	struct xsk_steer_pkt pkt;
 	struct xsk_steer_action act;
 	__u32	rx_queue;
+	__u32	ifindex;	/* ingress interface of the packet */
+	__u32	pending;	/* policy slot + 1; 0: no decision pending */
 	__u32	pad;
 };
 
 /*
- * Metadata in front of every redirected frame (bpf_xdp_adjust_meta), so
- * that AF_XDP readers - copy mode included - see the split point until
- * the kernel takes it through bpf_xsk_dmabuf_set_split(). It ends where
+ * steer_slots (array, XSK_STEER_MAX_POLICIES entries): how many chained
+ * policy programs the CLI attached for each slot (behind libxdp's
+ * dispatcher, after steer). steer.bpf.o hands a packet to slot N only when
+ * this is non-zero; otherwise the packet passes, counted policy_missing.
+ */
+struct xsk_steer_slot {
+	__u32	progs;
+	__u32	pad;
+};
+
+/*
+ * A policy object knows its slot from a read-only global in its own ELF
+ * section (map name as libbpf and the kernel show it), set by whoever
+ * loads it (xsk-devmem steer policy load) before the load.
+ * XSK_STEER_NO_SLOT: not set; such a program never takes a packet.
+ */
+#define XSK_STEER_SLOT_SEC	".rodata.xslot"
+#define XSK_STEER_NO_SLOT	0xffffffffU
+
+/*
+ * Metadata in front of every redirected frame (bpf_xdp_adjust_meta) by
+ * steer_meta.bpf.o (and policies built for it), so that AF_XDP readers -
+ * copy mode included - see the split point on kernels without
+ * bpf_xsk_dmabuf_set_split(). steer.bpf.o writes none. It ends where
  * the frame starts: read it at (frame address - sizeof(struct
  * xsk_steer_meta)) and check magic.
  */

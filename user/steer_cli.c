@@ -28,6 +28,7 @@
 #include <xdp/libxdp.h>
 
 #include "cmd.h"
+#include "steer_chain.h"
 #include "steer_maps.h"
 
 #define PROG_NAME	"xsk_steer"
@@ -450,7 +451,8 @@ static int cmd_load(int argc, char **argv)
 	libbpf_set_print(print);
 	if ((err == -EINVAL || err == -ERANGE) && !iface_has_xdp(ifindex)) {
 		/*
-		 * The dispatcher refused us (-EINVAL: see steer_compat.bpf.o),
+		 * The dispatcher refused us (-EINVAL: steer_meta.bpf.o calls
+		 * packet-changing helpers, see bpf/xsk_steer.bpf.h),
 		 * or the driver refused the dispatcher (-ERANGE: libxdp 1.3.1's
 		 * dispatcher is not multi-buffer, and the MTU needs it, as veth
 		 * at MTU 9000 in native mode); alone on the interface, attach
@@ -509,6 +511,8 @@ static int detach_one(struct xdp_program *p, int ifindex, enum xdp_attach_mode m
 	return xdp_program__detach(p, ifindex, mode, 0);
 }
 
+static int unchain_iface(int ifindex);
+
 static int cmd_unload(int argc, char **argv)
 {
 	const char *ifname = NULL;
@@ -528,6 +532,9 @@ static int cmd_unload(int argc, char **argv)
 	ifindex = ifindex_of(ifname);
 	if (!ifindex)
 		return 1;
+	err = unchain_iface(ifindex);
+	if (err < 0)
+		return err_msg("cannot detach the policies on %s: %s", ifname, strerror(-err));
 	err = with_steer_prog(ifindex, detach_one, NULL);
 	if (err == -ENOENT)
 		return err_msg("steer is not loaded on %s", ifname);
@@ -620,9 +627,11 @@ static int cmd_status(int argc, char **argv)
 		steer_rule_foreach(&m, count_rule, &rules);
 		steer_config_get(&m, &cfg);
 		for (__u32 k = 0; k < XSK_STEER_MAX_POLICIES; k++) {
+			struct xsk_steer_slot sl = {};
 			__u32 id;
 
-			if (!bpf_map_lookup_elem(m.policies, &k, &id))
+			if (!bpf_map_lookup_elem(m.policies, &k, &id) ||
+			    (!bpf_map_lookup_elem(m.slots, &k, &sl) && sl.progs))
 				policies++;
 		}
 		steer_maps_close(&m);
@@ -643,8 +652,8 @@ static int cmd_status(int argc, char **argv)
 		printf("default:      %s\nmalformed:    %s\n", act,
 		       steer_act_name(cfg.malformed_act));
 	}
-	printf("split:        %s\n", kfunc ? "kernel kfunc + metadata" : "metadata only "
-	       "(no bpf_xsk_dmabuf_set_split in this kernel)");
+	printf("split:        %s\n", kfunc ? "kernel kfunc (steer_meta.bpf.o: + metadata)" :
+	       "metadata of steer_meta.bpf.o only (no bpf_xsk_dmabuf_set_split in this kernel)");
 	return 0;
 }
 
@@ -973,13 +982,60 @@ static int cmd_default(int argc, char **argv)
 /* --- policy slots ------------------------------------------------------ */
 
 /*
- * Load the policy object with its maps shared through the pin directory.
- * A prog array accepts only programs that match its owner in xdp.frags
- * support; behind a dispatcher that lacks it, steer runs without it, so a
- * policy that does not fit is loaded again the other way.
+ * Two ways into a slot (docs/steering.md, "Policies in BPF"):
+ *   - chained: steer.bpf.o behind libxdp's dispatcher. The policy program
+ *     is attached behind it on each interface where it runs (in this
+ *     network namespace, or the one named with dev), and counted in
+ *     steer_slots, which steer reads to know the slot is served.
+ *   - prog array: steer_meta.bpf.o tail-calls steer_policies[slot].
  */
-static int load_policy(const char *path, const char *name, int prog_array, __u32 slot,
-		       struct bpf_object **objp)
+
+/* steer_slots[slot].progs += delta, not below zero. */
+static int count_slot(const struct steer_maps *m, __u32 slot, int delta)
+{
+	struct xsk_steer_slot v = {};
+
+	if (bpf_map_lookup_elem(m->slots, &slot, &v))
+		return -errno;
+	v.progs = (int)v.progs + delta < 0 ? 0 : v.progs + delta;
+	return bpf_map_update_elem(m->slots, &slot, &v, BPF_ANY) ? -errno : 0;
+}
+
+struct unchain_arg {
+	const struct steer_maps *m;
+	__u32 keep_id;		/* leave this one (0: none) */
+	int err;
+};
+
+/* Detach a chained policy and count it out of its slot. */
+static int unchain_one(const struct steer_site *site, const struct steer_chained *c, void *arg)
+{
+	struct unchain_arg *u = arg;
+
+	if (c->id == u->keep_id)
+		return 0;
+	if (!u->err)
+		u->err = count_slot(u->m, c->slot, -1);
+	return 1;
+}
+
+/* Detach the chained policies of slot (< 0: all) at a site. */
+static int unchain(const struct steer_maps *m, const struct steer_site *site, int slot,
+		   __u32 keep_id)
+{
+	struct unchain_arg u = { m, keep_id, 0 };
+	int n = steer_chain_foreach(m, site, slot, unchain_one, &u);
+
+	return n < 0 ? n : u.err ? u.err : n;
+}
+
+/*
+ * Load the policy object with its maps shared through the pin directory
+ * into the prog array. A prog array accepts only programs that match its
+ * owner in xdp.frags support, so a policy that does not fit is loaded
+ * again the other way.
+ */
+static int load_policy(const char *path, const char *name, int prog_array, __u32 slot)
 {
 	DECLARE_LIBBPF_OPTS(bpf_object_open_opts, o, .pin_root_path = opt.pin_dir);
 	int err = -EINVAL;
@@ -993,9 +1049,10 @@ static int load_policy(const char *path, const char *name, int prog_array, __u32
 			return -errno;
 		prog = name ? bpf_object__find_program_by_name(obj, name) :
 			      bpf_object__next_program(obj, NULL);
-		if (!prog) {
+		err = prog ? steer_policy_set_slot(obj, slot) : -ENOENT;
+		if (err) {
 			bpf_object__close(obj);
-			return -ENOENT;
+			return err;
 		}
 		if (attempt)
 			bpf_program__set_flags(prog, bpf_program__flags(prog) ^
@@ -1005,10 +1062,7 @@ static int load_policy(const char *path, const char *name, int prog_array, __u32
 			fd = bpf_program__fd(prog);
 			err = bpf_map_update_elem(prog_array, &slot, &fd, BPF_ANY) ? -errno : 0;
 		}
-		if (!err) {
-			*objp = obj;
-			return 0;
-		}
+		/* the prog array holds the program */
 		bpf_object__close(obj);
 		if (err != -EINVAL)
 			break;
@@ -1016,54 +1070,200 @@ static int load_policy(const char *path, const char *name, int prog_array, __u32
 	return err;
 }
 
-static int cmd_policy_load(int argc, char **argv)
+static int policy_err(int err, const char *path, __u32 slot)
 {
-	const char *path, *name = NULL;
-	struct bpf_object *obj = NULL;
-	struct steer_maps m;
-	__u32 slot;
+	if (err == -ENOENT)
+		return err_msg("%s has no such program, or no slot global: a policy includes "
+			       "xsk_steer.bpf.h", path);
+	return err_msg("cannot load policy %s into slot %u: %s", path, slot, strerror(-err));
+}
+
+/* Attach a policy for slot behind steer at each dispatcher site. */
+static int chain_policy(const struct steer_maps *m, const struct steer_site *sites, int n,
+			const char *path, const char *name, __u32 slot)
+{
+	char msg[256];
+	__u32 id;
 	int err;
 
-	if (argc < 3 || parse_u32(argv[1], XSK_STEER_MAX_POLICIES - 1, &slot))
-		return err_msg("policy load SLOT OBJECT [prog NAME]; SLOT below %u",
-			       XSK_STEER_MAX_POLICIES);
-	path = argv[2];
-	if (argc == 5 && !strcmp(argv[3], "prog"))
-		name = argv[4];
-	else if (argc != 3)
-		return err_msg("unexpected '%s'", argv[3]);
-	if (open_maps(&m))
-		return 1;
-	err = load_policy(path, name, m.policies, slot, &obj);
-	steer_maps_close(&m);
-	if (err)
-		return err_msg("cannot load policy %s into slot %u: %s", path, slot,
-			       strerror(-err));
-	if (!opt.json)
-		printf("policy %s in slot %u\n", path, slot);
-	bpf_object__close(obj);	/* the prog array holds the program */
+	for (int i = 0; i < n; i++) {
+		const struct steer_site *s = &sites[i];
+
+		if (!s->dispatcher || s->tail)
+			continue;
+		err = steer_chain_attach(opt.pin_dir, s, path, name, slot, &id);
+		if (err == -EINVAL)
+			return err_msg("the dispatcher on %s refused %s: a policy built with "
+				       "XSK_STEER_META (NAME_meta.bpf.o) calls packet-changing "
+				       "helpers; load the build without _meta", s->ifname, path);
+		if (err) {
+			libxdp_strerror(err, msg, sizeof(msg));
+			return err_msg("cannot attach policy %s on %s: %s", path, s->ifname, msg);
+		}
+		err = count_slot(m, slot, 1);
+		if (!err)
+			err = unchain(m, s, slot, id);	/* the one it replaces */
+		if (err < 0)
+			return err_msg("policy slot %u on %s: %s", slot, s->ifname,
+				       strerror(-err));
+		if (opt.json)
+			printf("{\"slot\":%u,\"how\":\"chained\",\"ifname\":\"%s\",\"id\":%u,"
+			       "\"priority\":%u}\n", slot, s->ifname, id, s->prio + 1);
+		else
+			printf("policy %s in slot %u: chained behind steer on %s (prog id %u, "
+			       "priority %u)\n", path, slot, s->ifname, id, s->prio + 1);
+	}
 	return 0;
 }
 
-static int cmd_policy_unload(int argc, char **argv)
+/* The chained policies behind steer on ifindex go with it. */
+static int unchain_iface(int ifindex)
 {
+	struct steer_site site;
+	struct steer_maps m;
+	int err = 0;
+
+	if (steer_maps_open_pinned(&m, opt.pin_dir))
+		return 0;	/* no maps, no policies of ours */
+	if (steer_sites_find(&m, ifindex, &site, 1) == 1)
+		err = unchain(&m, &site, -1, 0);
+	steer_maps_close(&m);
+	return err;
+}
+
+/* policy load SLOT FILE [prog NAME] [dev IFACE] */
+static int cmd_policy_load(int argc, char **argv)
+{
+	const char *path, *name = NULL, *dev = NULL;
+	struct steer_site sites[STEER_MAX_SITES];
+	int n, ifindex = 0, chained = 0, alone = -1, err;
 	struct steer_maps m;
 	__u32 slot;
-	int err;
 
-	if (argc != 2 || parse_u32(argv[1], XSK_STEER_MAX_POLICIES - 1, &slot))
-		return err_msg("policy unload SLOT; SLOT below %u", XSK_STEER_MAX_POLICIES);
+	if (argc < 3 || parse_u32(argv[1], XSK_STEER_MAX_POLICIES - 1, &slot))
+		return err_msg("policy load SLOT OBJECT [prog NAME] [dev IFACE]; SLOT below %u",
+			       XSK_STEER_MAX_POLICIES);
+	path = argv[2];
+	for (int i = 3; i < argc; i++) {
+		if (!strcmp(argv[i], "prog"))
+			name = NEXT_ARG("prog");
+		else if (!strcmp(argv[i], "dev"))
+			dev = NEXT_ARG("dev");
+		else
+			return err_msg("unexpected '%s'", argv[i]);
+	}
+	if (access(path, R_OK))
+		return err_msg("cannot read %s: %s", path, strerror(errno));
+	if (dev && !(ifindex = ifindex_of(dev)))
+		return 1;
 	if (open_maps(&m))
 		return 1;
-	err = bpf_map_delete_elem(m.policies, &slot) ? -errno : 0;
+	n = steer_sites_find(&m, ifindex, sites, STEER_MAX_SITES);
+	for (int i = 0; i < n; i++) {
+		if (sites[i].dispatcher && !sites[i].tail)
+			chained++;
+		else if (!sites[i].tail)
+			alone = i;
+	}
+	if (chained) {
+		err = chain_policy(&m, sites, n, path, name, slot);
+	} else if (alone >= 0) {
+		err = err_msg("steer.bpf.o runs alone on %s, not behind libxdp's dispatcher, "
+			      "so no policy can run after it: load it with xdp-loader (a kernel "
+			      "that allows freplace), or use steer_meta.bpf.o, whose policies "
+			      "(NAME_meta.bpf.o) are tail-called", sites[alone].ifname);
+	} else if (dev && n <= 0) {
+		err = err_msg("steer with the maps at %s does not run on %s", opt.pin_dir, dev);
+	} else {
+		/* steer_meta.bpf.o, here or in another network namespace */
+		err = load_policy(path, name, m.policies, slot);
+		if (err)
+			err = policy_err(err, path, slot);
+		else if (opt.json)
+			printf("{\"slot\":%u,\"how\":\"tail\"}\n", slot);
+		else
+			printf("policy %s in slot %u: prog array (tail calls of "
+			       "steer_meta.bpf.o)\n", path, slot);
+	}
 	steer_maps_close(&m);
-	return err ? map_err(err, "policy unload") : 0;
+	return !!err;
+}
+
+/* policy unload SLOT [dev IFACE] */
+static int cmd_policy_unload(int argc, char **argv)
+{
+	struct steer_site sites[STEER_MAX_SITES];
+	int n, ifindex = 0, gone = 0, err = 0;
+	struct steer_maps m;
+	__u32 slot;
+
+	if ((argc != 2 && argc != 4) || parse_u32(argv[1], XSK_STEER_MAX_POLICIES - 1, &slot))
+		return err_msg("policy unload SLOT [dev IFACE]; SLOT below %u",
+			       XSK_STEER_MAX_POLICIES);
+	if (argc == 4) {
+		if (strcmp(argv[2], "dev"))
+			return err_msg("unexpected '%s'", argv[2]);
+		if (!(ifindex = ifindex_of(argv[3])))
+			return 1;
+	}
+	if (open_maps(&m))
+		return 1;
+	n = steer_sites_find(&m, ifindex, sites, STEER_MAX_SITES);
+	for (int i = 0; i < n && !err; i++) {
+		int k = unchain(&m, &sites[i], slot, 0);
+
+		if (k < 0)
+			err = err_msg("policy unload: slot %u on %s: %s", slot, sites[i].ifname,
+				      strerror(-k));
+		else
+			gone += k;
+	}
+	if (!err && !ifindex && !bpf_map_delete_elem(m.policies, &slot))
+		gone++;
+	steer_maps_close(&m);
+	if (!err && !gone)
+		err = err_msg("policy unload: slot %u has no policy%s%s", slot,
+			      ifindex ? " on " : "", ifindex ? argv[3] : "");
+	if (!err && !opt.json)
+		printf("slot %u: %d policy program%s removed\n", slot, gone, gone == 1 ? "" : "s");
+	return !!err;
+}
+
+struct list_pol {
+	int n;
+};
+
+static void print_policy(struct list_pol *l, __u32 slot, __u32 id, const char *name,
+			 const char *how, const char *ifname, __u32 prio)
+{
+	if (opt.json) {
+		printf("%s{\"slot\":%u,\"id\":%u,\"name\":\"%s\",\"how\":\"%s\"", l->n ? "," : "",
+		       slot, id, name, how);
+		if (ifname)
+			printf(",\"ifname\":\"%s\",\"priority\":%u", ifname, prio);
+		printf("}");
+	} else if (ifname) {
+		printf("slot %u: %s (prog id %u) %s on %s, priority %u\n", slot, name, id, how,
+		       ifname, prio);
+	} else {
+		printf("slot %u: %s (prog id %u) %s\n", slot, name, id, how);
+	}
+	l->n++;
+}
+
+static int list_chained(const struct steer_site *site, const struct steer_chained *c,
+			void *arg)
+{
+	print_policy(arg, c->slot, c->id, c->name, "chained", site->ifname, c->prio);
+	return 0;
 }
 
 static int cmd_policy_list(int argc, char **argv)
 {
+	struct steer_site sites[STEER_MAX_SITES];
+	struct list_pol l = { 0 };
 	struct steer_maps m;
-	int n = 0;
+	int n;
 
 	if (argc > 1)
 		return err_msg("policy list takes no arguments");
@@ -1083,13 +1283,11 @@ static int cmd_policy_list(int argc, char **argv)
 			snprintf(info.name, sizeof(info.name), "?");
 		if (fd >= 0)
 			close(fd);
-		if (opt.json)
-			printf("%s{\"slot\":%u,\"id\":%u,\"name\":\"%s\"}", n ? "," : "",
-			       slot, id, info.name);
-		else
-			printf("slot %u: %s (prog id %u)\n", slot, info.name, id);
-		n++;
+		print_policy(&l, slot, id, info.name, "tail call", NULL, 0);
 	}
+	n = steer_sites_find(&m, 0, sites, STEER_MAX_SITES);
+	for (int i = 0; i < n; i++)
+		steer_chain_foreach(&m, &sites[i], -1, list_chained, &l);
 	if (opt.json)
 		printf("]\n");
 	steer_maps_close(&m);
@@ -1190,8 +1388,10 @@ static const struct steer_cmd rule_cmds[] = {
 };
 
 static const struct steer_cmd policy_cmds[] = {
-	{ "load", cmd_policy_load, "policy load SLOT OBJECT [prog NAME]\n" },
-	{ "unload", cmd_policy_unload, "policy unload SLOT\n" },
+	{ "load", cmd_policy_load, "policy load SLOT OBJECT [prog NAME] [dev IFACE]\n"
+	  "      behind steer.bpf.o in libxdp's dispatcher (chained, on each interface\n"
+	  "      where it runs, or IFACE), or into the prog array of steer_meta.bpf.o\n" },
+	{ "unload", cmd_policy_unload, "policy unload SLOT [dev IFACE]\n" },
 	{ "list", cmd_policy_list, "policy list\n" },
 	{ NULL }
 };

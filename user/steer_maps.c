@@ -17,7 +17,7 @@
 const char *const steer_map_names[STEER_NR_MAPS] = {
 	"steer_flows4", "steer_flows6", "steer_prefix4", "steer_prefix6",
 	"steer_config", "steer_stats", "steer_counters", "steer_scratch",
-	"steer_xsks", "steer_policies",
+	"steer_xsks", "steer_policies", "steer_slots",
 };
 
 static int *map_slot(struct steer_maps *m, int i)
@@ -25,6 +25,7 @@ static int *map_slot(struct steer_maps *m, int i)
 	int *slots[STEER_NR_MAPS] = {
 		&m->flows4, &m->flows6, &m->prefix4, &m->prefix6, &m->config,
 		&m->stats, &m->counters, &m->scratch, &m->xsks, &m->policies,
+		&m->slots,
 	};
 
 	return slots[i];
@@ -91,6 +92,72 @@ int steer_maps_unpin(const char *dir)
 	if (!err && rmdir(dir) && errno != ENOENT && errno != ENOTEMPTY)
 		err = -errno;
 	return err;
+}
+
+/* --- policy objects and programs -------------------------------------- */
+
+int steer_policy_set_slot(struct bpf_object *obj, __u32 slot)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(obj, XSK_STEER_SLOT_SEC);
+
+	if (!map)
+		return -ENOENT;
+	return bpf_map__set_initial_value(map, &slot, sizeof(slot));
+}
+
+/* Ids of the maps a program uses: *n of them into ids (at most max). */
+static int prog_map_ids(int prog_fd, __u32 *ids, __u32 max, __u32 *n)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	info.nr_map_ids = max;
+	info.map_ids = (__u64)(unsigned long)ids;
+	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len))
+		return -errno;
+	*n = info.nr_map_ids < max ? info.nr_map_ids : max;
+	return 0;
+}
+
+#define STEER_MAX_PROG_MAPS 64
+
+bool steer_prog_uses_map(int prog_fd, int map_fd)
+{
+	__u32 ids[STEER_MAX_PROG_MAPS], n;
+	struct bpf_map_info mi = {};
+	__u32 len = sizeof(mi);
+
+	if (bpf_obj_get_info_by_fd(map_fd, &mi, &len) ||
+	    prog_map_ids(prog_fd, ids, STEER_MAX_PROG_MAPS, &n))
+		return false;
+	for (__u32 i = 0; i < n; i++)
+		if (ids[i] == mi.id)
+			return true;
+	return false;
+}
+
+int steer_policy_slot_of(int prog_fd, __u32 *slot)
+{
+	__u32 ids[STEER_MAX_PROG_MAPS], n, zero = 0;
+	int err;
+
+	err = prog_map_ids(prog_fd, ids, STEER_MAX_PROG_MAPS, &n);
+	for (__u32 i = 0; !err && i < n; i++) {
+		struct bpf_map_info mi = {};
+		__u32 len = sizeof(mi);
+		int fd = bpf_map_get_fd_by_id(ids[i]);
+
+		if (fd < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(fd, &mi, &len) &&
+		    !strcmp(mi.name, XSK_STEER_SLOT_SEC) && mi.value_size == sizeof(*slot) &&
+		    !bpf_map_lookup_elem(fd, &zero, slot)) {
+			close(fd);
+			return 0;
+		}
+		close(fd);
+	}
+	return err ? err : -ENOENT;
 }
 
 /* --- exact flows ------------------------------------------------------ */

@@ -19,12 +19,12 @@ struct bpf_object;
 /* File descriptors of the program's maps; -1 where not open. */
 struct steer_maps {
 	int flows4, flows6, prefix4, prefix6;
-	int config, stats, counters, scratch, xsks, policies;
+	int config, stats, counters, scratch, xsks, policies, slots;
 };
 
 /* Map names as pinned below the pin directory, in struct steer_maps order. */
 extern const char *const steer_map_names[];
-#define STEER_NR_MAPS 10
+#define STEER_NR_MAPS 11
 
 void steer_maps_init(struct steer_maps *m);
 int steer_maps_open_pinned(struct steer_maps *m, const char *dir);
@@ -76,6 +76,17 @@ int steer_counter_read(const struct steer_maps *m, __u32 id,
 int steer_counter_reset(const struct steer_maps *m, __u32 id);
 /* Lowest counter id no flow, rule or default uses (>= 1); -ENOSPC if none. */
 int steer_counter_alloc(const struct steer_maps *m, __u32 *id);
+
+/*
+ * Tell a policy object, opened and not yet loaded, its slot (the global in
+ * XSK_STEER_SLOT_SEC); -ENOENT when the object has none (not a policy
+ * built against bpf/xsk_steer.bpf.h).
+ */
+int steer_policy_set_slot(struct bpf_object *obj, __u32 slot);
+/* The slot a loaded policy program serves; -ENOENT when it has none. */
+int steer_policy_slot_of(int prog_fd, __u32 *slot);
+/* Whether the program prog_fd uses the map map_fd. */
+bool steer_prog_uses_map(int prog_fd, int map_fd);
 
 /* Names of the encodings, for output and for parsing. */
 const char *steer_act_name(__u8 type);

@@ -11,7 +11,10 @@
  * action's param (default 256) is not a record of ours: pass the packet.
  *
  *   xsk-devmem steer policy load 1 build/bpf/policies/lenhdr.bpf.o
- *   xsk-devmem steer flow add udp 10.0.0.1 1000 10.0.0.2 4000 action policy 1 param 128
+ *     (behind steer.bpf.o in libxdp's dispatcher; lenhdr_meta.bpf.o, the
+ *     same source built with XSK_STEER_META=1, for steer_meta.bpf.o)
+ *   xsk-devmem steer flow add proto udp src 10.0.0.1 sport 1000 \
+ *	dst 10.0.0.2 dport 4000 action policy 1 param 128
  */
 #include "xsk_steer.bpf.h"
 
@@ -21,7 +24,7 @@ SEC("xdp.frags")
 int xsk_policy_lenhdr(struct xdp_md *ctx)
 {
 	struct xsk_steer_action act = { .type = XSK_STEER_ACT_PASS };
-	struct xsk_steer_ctx *sc = xsk_steer_ctx();
+	struct xsk_steer_ctx *sc = xsk_steer_ctx(ctx);
 	__u32 max;
 	__be16 len;
 

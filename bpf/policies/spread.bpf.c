@@ -9,7 +9,10 @@
  * the high 16. A packet too short for the id goes to the base socket.
  *
  *   xsk-devmem steer policy load 2 build/bpf/policies/spread.bpf.o
- *   xsk-devmem steer rule add dst 10.0.0.0/24 udp 5000-5999 action policy 2 param 4
+ *     (behind steer.bpf.o in libxdp's dispatcher; spread_meta.bpf.o, the
+ *     same source built with XSK_STEER_META=1, for steer_meta.bpf.o)
+ *   xsk-devmem steer rule add dst 10.0.0.0/24 proto udp dport 5000-5999 \
+ *	action policy 2 param 4
  */
 #include "xsk_steer.bpf.h"
 
@@ -21,7 +24,7 @@ int xsk_policy_spread(struct xdp_md *ctx)
 		.split = XSK_STEER_SPLIT_L4_PLUS,
 		.split_len = sizeof(__be32),
 	};
-	struct xsk_steer_ctx *sc = xsk_steer_ctx();
+	struct xsk_steer_ctx *sc = xsk_steer_ctx(ctx);
 	__u32 ways, id = 0;
 	__be32 raw;
 

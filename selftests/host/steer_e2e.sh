@@ -1,7 +1,7 @@
 #!/bin/bash
-# End-to-end test of steer.bpf.o on a veth pair between two network
-# namespaces: the program loaded with xdp-loader (single-program mode on
-# the host, the dispatcher in the VM), flows and rules set with
+# End-to-end test of the steering program on a veth pair between two
+# network namespaces: the program loaded with xdp-loader (single-program
+# mode on the host, the dispatcher in the VM), flows and rules set with
 # `xsk-devmem steer`, an AF_XDP socket in copy mode (libxdp's xsk API)
 # that must receive exactly the steered flows with the right split point
 # in the metadata, a plain UDP socket that must receive the rest, and
@@ -13,14 +13,17 @@
 # that libxdp puts both behind its dispatcher; the test then also checks
 # that `xdp-loader status` shows both with their priorities and that
 # unloading steer leaves xdp-filter in place and traffic flowing.
-# STEER_E2E_COMPAT=1 uses steer_compat.bpf.o (no metadata, no policy
-# slots: what libxdp 1.3.1's dispatcher accepts on kernels that check
-# changes_pkt_data). STEER_E2E_LOADER=cli loads with `xsk-devmem steer
-# load` instead of xdp-loader.
+# The object is steer_meta.bpf.o (metadata, a policy slot by tail call);
+# STEER_E2E_OBJ=steer uses steer.bpf.o instead (no metadata: the split goes
+# to the kernel by kfunc only; what libxdp 1.3.1's dispatcher accepts on
+# kernels that check changes_pkt_data; its chained policy slots have their
+# own test, vm/steer_policy_dispatcher.sh). STEER_E2E_LOADER=cli loads with
+# `xsk-devmem steer load` instead of xdp-loader.
 set -u
 if [ $# = 0 ]; then
 	"$0" -m native || exit
-	exec "$0" -m skb
+	"$0" -m skb || exit
+	STEER_E2E_OBJ=steer exec "$0" -m skb
 fi
 TOP=${XSK_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 B=${XSK_BUILD:-$TOP/build}
@@ -29,7 +32,7 @@ MODE=native
 PY=/usr/bin/python3
 CLI=$B/user/xsk-devmem
 RX=$B/selftests/host/steer_xsk_rx
-OBJ=$B/bpf/steer.bpf.o
+OBJ=$B/bpf/steer_meta.bpf.o
 
 id=$$
 NSA=xsksa$id NSB=xsksb$id
@@ -37,10 +40,11 @@ VA=xsa$id VB=xsb$id
 PIN=/sys/fs/bpf/xsk-steer-e2e-$id
 TMP=$(mktemp -d /tmp/steer-e2e.XXXXXX)
 FILTER=${STEER_E2E_FILTER:-0}
-COMPAT=${STEER_E2E_COMPAT:-0}
+COMPAT=0	# 1: steer.bpf.o, no metadata
+[ "${STEER_E2E_OBJ:-steer_meta}" = steer ] && COMPAT=1
 LOADER=${STEER_E2E_LOADER:-xdp-loader}
 N_FLOW=100 N_RULE=50 N_POL=40 N_OTHER=80
-[ "$COMPAT" = 1 ] && OBJ=$B/bpf/steer_compat.bpf.o N_POL=0
+[ "$COMPAT" = 1 ] && OBJ=$B/bpf/steer.bpf.o N_POL=0
 
 fail() { echo "FAIL: $*"; exit 1; }
 inb() { nsenter --net=/var/run/netns/$NSB "$@"; }
@@ -102,12 +106,25 @@ steer flow add proto udp src 10.9.0.1 sport 5001 dst 10.9.0.2 dport 6001 \
 steer rule add dst 10.9.0.2/32 proto udp dport 7000-7099 \
 	action redirect index 0 split none counter 2 || fail "rule add"
 # a flow through policy slot 2 (spread over 1 socket from index 0): the
-# tail call, behind the dispatcher too
+# tail call
 if [ "$COMPAT" = 0 ]; then
-	steer policy load 2 "$B/bpf/policies/spread.bpf.o" || fail "policy load"
+	steer policy load 2 "$B/bpf/policies/spread_meta.bpf.o" || fail "policy load"
 	steer flow add proto udp src 10.9.0.1 sport 5004 dst 10.9.0.2 dport 6003 \
 		action policy 2 param 1 counter 3 || fail "policy flow add"
 	steer policy list | grep -q "slot 2: xsk_policy_spre" || fail "policy list"
+fi
+# steer.bpf.o chains its policies behind it in libxdp's dispatcher; alone
+# (the host: no freplace) it has none to chain them behind
+if [ "$COMPAT" = 1 ]; then
+	if grep -q xdp_dispatcher "$TMP/status"; then
+		inb "$CLI" steer -p "$PIN" policy load 2 "$B/bpf/policies/spread.bpf.o" |
+			grep -q "slot 2: chained behind steer on $VB" || fail "chained policy load"
+		inb "$CLI" steer -p "$PIN" policy unload 2 || fail "chained policy unload"
+	else
+		inb "$CLI" steer -p "$PIN" policy load 2 "$B/bpf/policies/spread.bpf.o" 2>&1 |
+			grep -q "steer.bpf.o runs alone on $VB" ||
+			fail "chained policy load without a dispatcher not refused"
+	fi
 fi
 steer flow list
 steer rule list

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * steer_fuzz.c - differential fuzz: the BPF parser of steer.bpf.o against
+ * steer_fuzz.c - differential fuzz: the BPF parser of steer_meta.bpf.o (the
+ * same parser as steer.bpf.o, plus the split point in metadata) against
  * the reference parser in C, on random, structured-random and mutated
  * frames. They must agree on the flow key, offsets, flags, verdict and
  * reason, and the program's split point must be the reference split.
@@ -150,7 +151,7 @@ int main(int argc, char **argv)
 		default: usage();
 		}
 	}
-	err = steer_h_open(&h, steer_obj_path("bpf/steer.bpf.o", path, sizeof(path)));
+	err = steer_h_open(&h, steer_obj_path("bpf/steer_meta.bpf.o", path, sizeof(path)));
 	if (err) {
 		fprintf(stderr, "cannot load %s: %s\n", path, strerror(-err));
 		return KSFT_FAIL;

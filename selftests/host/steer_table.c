@@ -1,13 +1,21 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * steer_table.c - table-driven BPF_PROG_TEST_RUN test of steer.bpf.o.
+ * steer_table.c - table-driven BPF_PROG_TEST_RUN test of steer_meta.bpf.o
+ * and steer.bpf.o.
  *
- * Runs every frame of the case table (selftests/steer/cases.c) through the
- * program and through the reference parser, and checks both against the
- * expectations: verdict, reason, flow key, offsets, action, split point,
- * counter. Then every byte-offset truncation of a few shapes, the per-entry
- * and global counters those runs must have produced, the two example
- * policies in their slots, an empty slot, and malformed-drop.
+ * steer_meta.bpf.o: runs every frame of the case table
+ * (selftests/steer/cases.c) through the program and through the reference
+ * parser, and checks both against the expectations: verdict, reason, flow
+ * key, offsets, action, split point (metadata), counter. Then every
+ * byte-offset truncation of a few shapes, the per-entry and global
+ * counters those runs must have produced, the two example policies
+ * (_meta builds) in their prog-array slots, an empty slot, malformed-drop.
+ *
+ * steer.bpf.o (no metadata, chained policies): the same table (verdicts,
+ * parse, return codes, no metadata, counters), then the example policies
+ * chained behind it as the dispatcher runs them: the decision steer leaves
+ * in steer_scratch, which policy takes it, an empty slot, a decision no
+ * policy took, decisions that do not match the packet.
  *
  *   steer_table [-v]
  */
@@ -19,12 +27,15 @@
 #include <arpa/inet.h>
 
 #include <linux/bpf.h>
+#include <bpf/bpf.h>
 
 #include "cases.h"
 #include "harness.h"
 #include "ref_parser.h"
 
 static int failed, passed, verbose;
+/* steer_meta.bpf.o: metadata with the split point in front of redirected frames */
+static bool meta_mode;
 
 static void result(bool ok, const char *name, const char *fmt, const char *why)
 {
@@ -126,7 +137,7 @@ static void run_case(struct steer_h *h, const struct steer_case *c, struct tally
 		result(false, name, "XDP return ", why);
 		return;
 	}
-	if (c->x.act == NO_META) {
+	if (c->x.act == NO_META || !meta_mode) {
 		result(!r.has_meta, name, "unexpected metadata", NULL);
 	} else {
 		split = c->x.split == 0xffffffffu ? len : c->x.split;
@@ -286,23 +297,28 @@ static void expect_meta(const char *name, int err, const struct steer_result *r,
 	       name, "", why);
 }
 
-static void run_policies(struct steer_h *h)
+/*
+ * lenhdr in slot 1, spread in slot 2 (prog array: their _meta builds), and
+ * flows to them: 6001 lenhdr, 6002 lenhdr with at most 8 header bytes,
+ * 6003 spread over 4 sockets from index 20, 6004 the empty slot 9.
+ */
+static int setup_policies(struct steer_h *h, bool chained)
 {
-	__u8 pl[64] = { 0, 10, 'h', 'e', 'a', 'd', 'e', 'r', '!', '!' };
-	__u8 id7[8] = { 0, 0, 0, 7 };
-	struct xsk_steer_stats st0, st1;
-	struct steer_result r;
+	static const char *const objs[2][2] = {
+		{ "bpf/policies/lenhdr_meta.bpf.o", "bpf/policies/spread_meta.bpf.o" },
+		{ "bpf/policies/lenhdr.bpf.o", "bpf/policies/spread.bpf.o" },
+	};
 	char path[512];
-	int err;
+	int err = 0;
 
-	err = steer_h_load_policy(h, 1, steer_obj_path("bpf/policies/lenhdr.bpf.o",
-						       path, sizeof(path)));
-	if (!err)
-		err = steer_h_load_policy(h, 2, steer_obj_path("bpf/policies/spread.bpf.o",
-							       path, sizeof(path)));
+	for (__u32 slot = 1; slot <= 2 && !err; slot++) {
+		steer_obj_path(objs[chained][slot - 1], path, sizeof(path));
+		err = chained ? steer_h_chain_policy(h, slot, path) :
+				steer_h_load_policy(h, slot, path);
+	}
 	if (err) {
 		result(false, "policy load", "", strerror(-err));
-		return;
+		return -1;
 	}
 	err = add_policy_flow(h, 6001, 1, 0, 12);
 	err |= add_policy_flow(h, 6002, 1, 8, 12);	/* max header 8 */
@@ -310,8 +326,21 @@ static void run_policies(struct steer_h *h)
 	err |= add_policy_flow(h, 6004, 9, 0, 14);	/* empty slot */
 	if (err) {
 		result(false, "policy flows", "add failed", NULL);
-		return;
+		return -1;
 	}
+	return 0;
+}
+
+static void run_policies(struct steer_h *h)
+{
+	__u8 pl[64] = { 0, 10, 'h', 'e', 'a', 'd', 'e', 'r', '!', '!' };
+	__u8 id7[8] = { 0, 0, 0, 7 };
+	struct xsk_steer_stats st0, st1;
+	struct steer_result r;
+	int err;
+
+	if (setup_policies(h, false))
+		return;
 	steer_stats_read(&h->maps, &st0);
 
 	/* lenhdr: 10-byte record header -> split at 42 + 10 */
@@ -369,21 +398,177 @@ static void run_malformed_drop(struct steer_h *h)
 	steer_config_set(&h->maps, &cfg);
 }
 
-int main(int argc, char **argv)
+static __u64 stat_delta(const struct xsk_steer_stats *a, const struct xsk_steer_stats *b,
+			int stat)
+{
+	return b->cnt[stat] - a->cnt[stat];
+}
+
+/*
+ * What steer.bpf.o left for the policy: pending = slot + 1, the action
+ * that selected it, the packet's queue and interface; what is left pending
+ * after the chain ran.
+ */
+static void expect_chain(const char *name, int err, const struct steer_result *r,
+			 __u32 slot, __u32 param, __u32 ret, __u32 pending)
+{
+	char why[200];
+
+	if (err) {
+		result(false, name, "run: ", strerror(-err));
+		return;
+	}
+	snprintf(why, sizeof(why), "steer ret %u pending %u arg %u param %u; chain ret %u "
+		 "pending %u; expected pass, %u, %u, %u; %u, %u", r->steer_ret,
+		 r->sc.pending, r->sc.act.arg, r->sc.act.param, r->ret, r->pending,
+		 slot + 1, slot, param, ret, pending);
+	result(r->steer_ret == XDP_PASS && r->sc.pending == slot + 1 &&
+	       r->sc.act.type == XSK_STEER_ACT_POLICY && r->sc.act.arg == slot &&
+	       r->sc.act.param == param && r->ret == ret && r->pending == pending,
+	       name, "", why);
+}
+
+/* A stale or foreign decision must be left alone by the policy of its slot. */
+static void run_foreign(struct steer_h *h, const char *name, __u32 slot,
+			const __u8 *frame, size_t len, void (*spoil)(struct xsk_steer_ctx *sc))
+{
+	struct xsk_steer_ctx sc;
+	__u32 ret;
+	int err;
+
+	err = steer_h_scratch(h, &sc, false);
+	if (!err) {
+		spoil(&sc);
+		err = steer_h_scratch(h, &sc, true);
+	}
+	if (!err)
+		err = steer_h_run_prog(h->chain_fd[slot], frame, len, &ret);
+	if (!err)
+		err = steer_h_scratch(h, &sc, false);
+	if (err) {
+		result(false, name, "run: ", strerror(-err));
+		return;
+	}
+	result(ret == XDP_PASS && sc.pending == slot + 1, name, "policy took it", NULL);
+	sc.pending = 0;
+	steer_h_scratch(h, &sc, true);
+}
+
+static void other_ifindex(struct xsk_steer_ctx *sc)
+{
+	sc->pending = 2;
+	sc->ifindex += 1000;
+}
+
+static void other_len(struct xsk_steer_ctx *sc)
+{
+	sc->pending = 2;
+	sc->pkt.len += 1;
+}
+
+static void other_queue(struct xsk_steer_ctx *sc)
+{
+	sc->pending = 2;
+	sc->rx_queue += 1;
+}
+
+static void run_chained(struct steer_h *h)
+{
+	__u8 pl[64] = { 0, 10, 'h', 'e', 'a', 'd', 'e', 'r', '!', '!' };
+	struct xsk_steer_slot ghost = { .progs = 1 };
+	struct pkt_spec spec = { .l3 = 4, .proto = 17, .sport = 1, .dport = 6001,
+				 .payload = sizeof(pl), .payload_data = pl };
+	__u8 id7[8] = { 0, 0, 0, 7 }, frame[PKT_MAX];
+	struct xsk_steer_stats st0, st1;
+	struct steer_result r;
+	__u32 slot3 = 3, fl;
+	int err;
+
+	if (setup_policies(h, true))
+		return;
+	/* slot 3: counted as served, but no program runs */
+	if (add_policy_flow(h, 6005, 3, 0, 15) ||
+	    bpf_map_update_elem(h->maps.slots, &slot3, &ghost, BPF_ANY)) {
+		result(false, "chained policy flows", "add failed", NULL);
+		return;
+	}
+	steer_stats_read(&h->maps, &st0);
+
+	/* lenhdr takes it (slot 1), redirects: no socket in the test, so pass */
+	err = run_udp(h, 6001, pl, sizeof(pl), &r);
+	expect_chain("chained lenhdr takes its decision", err, &r, 1, 0, XDP_PASS, 0);
+	err = run_udp(h, 6002, pl, sizeof(pl), &r);
+	expect_chain("chained lenhdr passes a header over its limit", err, &r, 1, 8,
+		     XDP_PASS, 0);
+	err = run_udp(h, 6003, id7, sizeof(id7), &r);
+	expect_chain("chained spread takes its decision (lenhdr before it does not)",
+		     err, &r, 2, (20 << 16) | 4, XDP_PASS, 0);
+	steer_stats_read(&h->maps, &st1);
+	result(stat_delta(&st0, &st1, XSK_STEER_STAT_POLICY_CALLS) == 3 &&
+	       stat_delta(&st0, &st1, XSK_STEER_STAT_REDIRECT_FAIL) == 2 &&
+	       stat_delta(&st0, &st1, XSK_STEER_STAT_PASSED) == 3 &&
+	       stat_delta(&st0, &st1, XSK_STEER_STAT_POLICY_MISSING) == 0,
+	       "chained policies: calls 3, redirect_fail 2, passed 3, missing 0",
+	       "counters differ", NULL);
+
+	/* slot 9: nothing loaded, steer passes it itself */
+	err = run_udp(h, 6004, pl, sizeof(pl), &r);
+	result(!err && r.steer_ret == XDP_PASS && !r.sc.pending && !r.pending,
+	       "chained: empty slot passes, nothing pending", "", NULL);
+	steer_stats_read(&h->maps, &st0);
+	result(stat_delta(&st1, &st0, XSK_STEER_STAT_POLICY_MISSING) == 1 &&
+	       stat_delta(&st1, &st0, XSK_STEER_STAT_PASSED) == 1,
+	       "chained: empty slot counted policy_missing + passed", "", NULL);
+
+	/* slot 3: counted as loaded, but no program runs: the next packet counts it */
+	err = run_udp(h, 6005, pl, sizeof(pl), &r);
+	result(!err && r.steer_ret == XDP_PASS && r.pending == 4,
+	       "chained: a decision no policy took stays pending", "", NULL);
+	steer_stats_read(&h->maps, &st1);
+	result(stat_delta(&st0, &st1, XSK_STEER_STAT_POLICY_MISSING) == 0,
+	       "chained: not counted missing before the next packet", "", NULL);
+	err = run_udp(h, 6001, pl, sizeof(pl), &r);
+	expect_chain("chained: next packet still goes to its own policy", err, &r, 1, 0,
+		     XDP_PASS, 0);
+	steer_stats_read(&h->maps, &st0);
+	result(stat_delta(&st1, &st0, XSK_STEER_STAT_POLICY_MISSING) == 1,
+	       "chained: the untaken decision counted policy_missing then", "", NULL);
+
+	/* decisions that are not for this packet: the policy leaves them */
+	fl = pkt_build(&spec, frame);
+	run_foreign(h, "chained: decision of another interface left alone", 1, frame, fl,
+		    other_ifindex);
+	run_foreign(h, "chained: decision of another frame length left alone", 1, frame, fl,
+		    other_len);
+	run_foreign(h, "chained: decision of another rx queue left alone", 1, frame, fl,
+		    other_queue);
+
+	steer_stats_read(&h->maps, &st1);
+	result(st1.cnt[XSK_STEER_STAT_PARSED] + st1.cnt[XSK_STEER_STAT_OTHER] +
+	       st1.cnt[XSK_STEER_STAT_MALFORMED] == st1.cnt[XSK_STEER_STAT_REDIRECTED] +
+	       st1.cnt[XSK_STEER_STAT_PASSED] + st1.cnt[XSK_STEER_STAT_DROPPED],
+	       "chained: parsed+other+malformed = redirected+passed+dropped", "", NULL);
+}
+
+/* The table, counters, then what is particular to the build. */
+static int run_object(const char *rel)
 {
 	struct tally t = {};
 	struct steer_h h;
 	char path[512];
 	int err;
 
-	verbose = argc > 1 && !strcmp(argv[1], "-v");
-	err = steer_h_open(&h, steer_obj_path("bpf/steer.bpf.o", path, sizeof(path)));
+	meta_mode = strstr(rel, "_meta") != NULL;
+	printf("# %s\n", rel);
+	err = steer_h_open(&h, steer_obj_path(rel, path, sizeof(path)));
 	if (err) {
 		fprintf(stderr, "cannot load %s: %s\n", path, strerror(-err));
+		steer_h_close(&h);
 		return err == -EPERM ? KSFT_SKIP : KSFT_FAIL;
 	}
 	if (steer_cases_config(&h.maps)) {
 		fprintf(stderr, "cannot install the standard configuration\n");
+		steer_h_close(&h);
 		return KSFT_FAIL;
 	}
 
@@ -391,11 +576,27 @@ int main(int argc, char **argv)
 		run_case(&h, &steer_cases[i], &t);
 	printf("# %d table cases\n", steer_nr_cases);
 	check_counters(&h, &t);
-	run_cuts(&h);
-	run_policies(&h);
-	run_malformed_drop(&h);
-
+	if (meta_mode) {
+		run_cuts(&h);
+		run_policies(&h);
+		run_malformed_drop(&h);
+	} else {
+		run_chained(&h);
+	}
 	steer_h_close(&h);
+	return KSFT_PASS;
+}
+
+int main(int argc, char **argv)
+{
+	int err;
+
+	verbose = argc > 1 && !strcmp(argv[1], "-v");
+	err = run_object("bpf/steer_meta.bpf.o");
+	if (err == KSFT_PASS)
+		err = run_object("bpf/steer.bpf.o");
+	if (err != KSFT_PASS)
+		return err;
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? KSFT_FAIL : KSFT_PASS;
 }

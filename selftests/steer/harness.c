@@ -57,6 +57,8 @@ int steer_h_open(struct steer_h *h, const char *path)
 
 	memset(h, 0, sizeof(*h));
 	steer_maps_init(&h->maps);
+	for (int i = 0; i < XSK_STEER_MAX_POLICIES; i++)
+		h->chain_fd[i] = -1;
 	libbpf_set_print(print_warnings);
 	err = pin_cpu(h);
 	if (err)
@@ -83,6 +85,56 @@ void steer_h_close(struct steer_h *h)
 	memset(h, 0, sizeof(*h));
 }
 
+int steer_h_run_prog(int prog_fd, const void *pkt, size_t len, __u32 *ret)
+{
+	struct xdp_md ctx_in = { .data_end = len };
+	LIBBPF_OPTS(bpf_test_run_opts, o,
+		    .data_in = pkt, .data_size_in = len,
+		    .ctx_in = &ctx_in, .ctx_size_in = sizeof(ctx_in),
+		    .repeat = 1);
+
+	if (bpf_prog_test_run_opts(prog_fd, &o))
+		return -errno;
+	*ret = o.retval;
+	return 0;
+}
+
+int steer_h_scratch(struct steer_h *h, struct xsk_steer_ctx *out, bool write)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	struct xsk_steer_ctx *sc;
+	__u32 zero = 0;
+	int err;
+
+	sc = calloc(ncpus, sizeof(*sc));
+	if (!sc)
+		return -ENOMEM;
+	err = bpf_map_lookup_elem(h->maps.scratch, &zero, sc) ? -errno : 0;
+	if (!err && write) {
+		sc[h->cpu] = *out;
+		err = bpf_map_update_elem(h->maps.scratch, &zero, sc, BPF_ANY) ? -errno : 0;
+	} else if (!err) {
+		*out = sc[h->cpu];
+	}
+	free(sc);
+	return err;
+}
+
+/* The chained policies after steer, while they pass the frame on. */
+static int run_chain(struct steer_h *h, const void *pkt, size_t len, __u32 *ret)
+{
+	int err;
+
+	for (int i = 0; i < XSK_STEER_MAX_POLICIES && *ret == XDP_PASS; i++) {
+		if (h->chain_fd[i] < 0)
+			continue;
+		err = steer_h_run_prog(h->chain_fd[i], pkt, len, ret);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 int steer_h_run(struct steer_h *h, const void *pkt, size_t len,
 		struct steer_result *r)
 {
@@ -94,15 +146,13 @@ int steer_h_run(struct steer_h *h, const void *pkt, size_t len,
 		    .ctx_in = &ctx_in, .ctx_size_in = sizeof(ctx_in),
 		    .ctx_out = &ctx_out, .ctx_size_out = sizeof(ctx_out),
 		    .repeat = 1);
-	int ncpus = libbpf_num_possible_cpus();
-	struct xsk_steer_ctx *sc;
-	__u32 zero = 0;
+	struct xsk_steer_ctx sc;
 	int err;
 
 	memset(r, 0, sizeof(*r));
 	if (bpf_prog_test_run_opts(h->prog_fd, &o))
 		return -errno;
-	r->ret = o.retval;
+	r->ret = r->steer_ret = o.retval;
 	/* data_out starts at data_meta; ctx_out.data is the metadata length */
 	if (ctx_out.data == sizeof(r->meta)) {
 		r->has_meta = true;
@@ -110,22 +160,26 @@ int steer_h_run(struct steer_h *h, const void *pkt, size_t len,
 	} else if (ctx_out.data) {
 		return -EPROTO;
 	}
-	sc = calloc(ncpus, sizeof(*sc));
-	if (!sc)
-		return -ENOMEM;
-	err = bpf_map_lookup_elem(h->maps.scratch, &zero, sc) ? -errno : 0;
+	err = steer_h_scratch(h, &r->sc, false);
 	if (!err)
-		r->pkt = sc[h->cpu].pkt;
-	free(sc);
-	return err;
+		err = run_chain(h, pkt, len, &r->ret);
+	if (!err)
+		err = steer_h_scratch(h, &sc, false);
+	if (err)
+		return err;
+	r->pkt = sc.pkt;
+	r->pending = sc.pending;
+	return 0;
 }
 
-int steer_h_load_policy(struct steer_h *h, __u32 slot, const char *path)
+/* Open a policy object with h's maps, tell it its slot, load it. */
+static int open_policy(struct steer_h *h, __u32 slot, const char *path,
+		       struct bpf_object **objp, int *fdp)
 {
 	struct bpf_object *obj;
 	struct bpf_program *prog;
 	struct bpf_map *map, *mine;
-	int err, fd;
+	int err;
 
 	if (slot >= XSK_STEER_MAX_POLICIES)
 		return -EINVAL;
@@ -138,20 +192,48 @@ int steer_h_load_policy(struct steer_h *h, __u32 slot, const char *path)
 		if (mine && (err = bpf_map__reuse_fd(map, bpf_map__fd(mine))))
 			goto fail;
 	}
-	err = bpf_object__load(obj);
+	err = steer_policy_set_slot(obj, slot);
+	if (!err)
+		err = bpf_object__load(obj);
 	if (err)
 		goto fail;
 	prog = bpf_object__next_program(obj, NULL);
-	fd = prog ? bpf_program__fd(prog) : -1;
-	if (fd < 0 || bpf_map_update_elem(h->maps.policies, &slot, &fd, BPF_ANY)) {
-		err = -errno;
+	*fdp = prog ? bpf_program__fd(prog) : -1;
+	if (*fdp < 0) {
+		err = -ENOENT;
 		goto fail;
 	}
 	bpf_object__close(h->policy[slot]);
 	h->policy[slot] = obj;
+	*objp = obj;
 	return 0;
 fail:
 	bpf_object__close(obj);
+	return err;
+}
+
+int steer_h_load_policy(struct steer_h *h, __u32 slot, const char *path)
+{
+	struct bpf_object *obj;
+	int fd, err;
+
+	err = open_policy(h, slot, path, &obj, &fd);
+	if (!err && bpf_map_update_elem(h->maps.policies, &slot, &fd, BPF_ANY))
+		err = -errno;
+	return err;
+}
+
+int steer_h_chain_policy(struct steer_h *h, __u32 slot, const char *path)
+{
+	struct xsk_steer_slot s = { .progs = 1 };
+	struct bpf_object *obj;
+	int fd, err;
+
+	err = open_policy(h, slot, path, &obj, &fd);
+	if (!err && bpf_map_update_elem(h->maps.slots, &slot, &s, BPF_ANY))
+		err = -errno;
+	if (!err)
+		h->chain_fd[slot] = fd;
 	return err;
 }
 

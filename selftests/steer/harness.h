@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * harness.h - run steer.bpf.o under BPF_PROG_TEST_RUN and collect what it
- * did: return code, metadata, and the parse result it left in
- * steer_scratch. The process is pinned to one CPU so that the per-CPU
+ * harness.h - run steer.bpf.o or steer_meta.bpf.o under BPF_PROG_TEST_RUN
+ * and collect what it did: return code, metadata, and the context it left
+ * in steer_scratch. The process is pinned to one CPU so that the per-CPU
  * scratch entry read back is the one the run wrote.
+ *
+ * Policies go into the prog array (steer_meta.bpf.o's tail calls) or into
+ * a chain: after steer.bpf.o returns XDP_PASS, each chained policy program
+ * is run on the same frame, in slot order, for as long as they return
+ * XDP_PASS - what libxdp's dispatcher does with programs behind steer.
  */
 #ifndef STEER_HARNESS_H
 #define STEER_HARNESS_H
@@ -19,13 +24,17 @@ struct steer_h {
 	int cpu;
 	struct steer_maps maps;
 	struct bpf_object *policy[XSK_STEER_MAX_POLICIES];
+	int chain_fd[XSK_STEER_MAX_POLICIES];	/* -1: no chained policy */
 };
 
 struct steer_result {
-	__u32 ret;
+	__u32 ret;			/* of the whole chain */
 	bool has_meta;
 	struct xsk_steer_meta meta;
 	struct xsk_steer_pkt pkt;	/* from steer_scratch */
+	__u32 steer_ret;		/* of steer alone */
+	struct xsk_steer_ctx sc;	/* steer_scratch after steer alone */
+	__u32 pending;			/* steer_scratch.pending at the end */
 };
 
 /* XSK_BUILD/bpf/steer.bpf.o, or the path in $name under XSK_BUILD. */
@@ -37,6 +46,15 @@ int steer_h_run(struct steer_h *h, const void *pkt, size_t len,
 		struct steer_result *r);
 /* Load a policy object (its maps shared with h's) into a slot. */
 int steer_h_load_policy(struct steer_h *h, __u32 slot, const char *path);
+/*
+ * Load a policy object as a chained program for a slot and count it in
+ * steer_slots, as `xsk-devmem steer policy load` does behind a dispatcher.
+ */
+int steer_h_chain_policy(struct steer_h *h, __u32 slot, const char *path);
+/* Run one program on a frame; *ret is its return code. */
+int steer_h_run_prog(int prog_fd, const void *pkt, size_t len, __u32 *ret);
+/* The scratch context of the harness's CPU, read or written. */
+int steer_h_scratch(struct steer_h *h, struct xsk_steer_ctx *sc, bool write);
 /* Zero all counters. */
 int steer_h_reset_counters(struct steer_h *h);
 

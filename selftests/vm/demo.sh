@@ -15,7 +15,7 @@
 . "$XSK_TOP/selftests/lib/net.sh"
 set -u
 XSK=$XSK_BUILD/user/xsk-devmem
-STEER_OBJ=${DEMO_STEER_OBJ:-$XSK_BUILD/bpf/steer_compat.bpf.o}
+STEER_OBJ=${DEMO_STEER_OBJ:-$XSK_BUILD/bpf/steer.bpf.o}
 N=${DEMO_COUNT:-500}
 SIZES=64,512,1472,4000,8972
 SIZES_1500=64,512,1472

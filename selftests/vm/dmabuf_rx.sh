@@ -1,6 +1,6 @@
 #!/bin/bash
 # Split receive into a udmabuf (copy mode): steer.bpf.o (in skb mode behind
-# libxdp's dispatcher, loaded by xdp-loader as steer_compat.bpf.o; in native
+# libxdp's dispatcher, loaded by xdp-loader; in native
 # mode by xsk-devmem steer load, alone, since libxdp 1.3.1's dispatcher is
 # not multi-buffer and veth refuses it at MTU 9000), a prefix rule steering
 # UDP port 4791 to the socket with a split policy, and dmabuf_rx checking that
@@ -22,7 +22,7 @@ run() {
 	local log=/tmp/dmabuf_rx.$$.log what="$mode split $split to $dst sizes $sizes $*"
 	net_pair 9000 || { echo "FAIL $what: set-up"; fails=$((fails + 1)); net_cleanup; return; }
 	if [ "$mode" = skb ]; then
-		in_rx xdp-loader load -m skb -p $PIN $IF_RX "$XSK_BUILD/bpf/steer_compat.bpf.o"
+		in_rx xdp-loader load -m skb -p $PIN $IF_RX "$XSK_BUILD/bpf/steer.bpf.o"
 	else
 		in_rx "$CLI" steer load -m native $IF_RX
 	fi &&
