@@ -70,6 +70,19 @@ int steer_sites_find(const struct steer_maps *m, int ifindex, struct steer_site 
 	return n;
 }
 
+void steer_prog_mark_frags(struct xdp_program *prog, const char *name)
+{
+	struct bpf_object *obj = xdp_program__bpf_obj(prog);
+	struct bpf_program *p;
+
+	if (!obj)
+		return;
+	p = name ? bpf_object__find_program_by_name(obj, name) :
+		   bpf_object__next_program(obj, NULL);
+	if (p && !strcmp(bpf_program__section_name(p), "xdp.frags"))
+		xdp_program__set_xdp_frags_support(prog, true);
+}
+
 int steer_chain_attach(const char *pin_dir, const struct steer_site *site,
 		       const char *path, const char *name, __u32 slot, __u32 *id)
 {
@@ -84,6 +97,7 @@ int steer_chain_attach(const char *pin_dir, const struct steer_site *site,
 	err = libxdp_get_error(prog);
 	if (err)
 		return err;
+	steer_prog_mark_frags(prog, name);
 	err = steer_policy_set_slot(xdp_program__bpf_obj(prog), slot);
 	if (!err)
 		err = xdp_program__set_run_prio(prog, site->prio + 1);

@@ -40,6 +40,14 @@ int steer_sites_find(const struct steer_maps *m, int ifindex, struct steer_site 
  * pinned ones of pin_dir, its priority steer's + 1, it chain-calls on
  * XDP_PASS. The caller counts it in steer_slots. *id: its program id.
  */
+/*
+ * Tell libxdp that a program in an "xdp.frags" section handles multi-buffer
+ * packets. libxdp 1.3.1 reads the flag libbpf 1.1 only sets at load time,
+ * so it builds a dispatcher without frags, which veth refuses in native
+ * mode at MTU 9000 (-ERANGE). name NULL: the object's first program.
+ */
+void steer_prog_mark_frags(struct xdp_program *prog, const char *name);
+
 int steer_chain_attach(const char *pin_dir, const struct steer_site *site,
 		       const char *path, const char *name, __u32 slot, __u32 *id);
 

@@ -443,6 +443,7 @@ static int cmd_load(int argc, char **argv)
 		libxdp_strerror(err, msg, sizeof(msg));
 		return err_msg("cannot open %s: %s", obj, msg);
 	}
+	steer_prog_mark_frags(prog, PROG_NAME);
 	/* libbpf logs the verifier's refusal of the dispatcher attempt in
 	 * full; that refusal is expected here, and answered below. */
 	libbpf_print_fn_t print = libbpf_set_print(NULL);

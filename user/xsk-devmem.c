@@ -3,8 +3,12 @@
  * xsk-devmem - the command-line tool of xsk-devmem: one subcommand family
  * per job, each in its own file.
  */
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <bpf/libbpf.h>
 
 #include "cmd.h"
 
@@ -26,8 +30,21 @@ static int usage(FILE *f, int ret)
 	return ret;
 }
 
+/* libbpf's warnings only (XSK_DEVMEM_DEBUG=1: everything), on stderr. */
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	static int debug = -1;
+
+	if (debug < 0)
+		debug = getenv("XSK_DEVMEM_DEBUG") != NULL;
+	if (level != LIBBPF_WARN && !debug)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
 int main(int argc, char **argv)
 {
+	libbpf_set_print(libbpf_print);
 	if (argc < 2)
 		return usage(stderr, 2);
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help"))
