@@ -59,6 +59,12 @@ deps:
 kernel: deps
 	$(Q)scripts/kernel.sh build $(KCONFIG) >/dev/null
 
+# The kernel tree's AF_XDP selftest (xskxceiver), built against the series;
+# the guest runs it (vm/xskxceiver.sh).
+kselftest-xsk: deps kernel
+	$(Q)scripts/kernel.sh xsk-selftest $(O)/kselftest-xsk $(KCONFIG)
+.PHONY: kselftest-xsk
+
 # UAPI and libbpf headers of the patched tree, rebuilt when kernel/ changes.
 headers: $(O)/uapi/.stamp
 $(O)/uapi/.stamp: $(KERNEL_INPUTS) | deps
@@ -275,13 +281,13 @@ bench: bench-lib
 .PHONY: lib install bench-lib
 
 # --- tests, demo, series --------------------------------------------------
-test: deps all kernel
+test: deps all kernel kselftest-xsk
 	$(Q)scripts/test.sh --kconfig $(KCONFIG)
 
 host-test: deps all
 	$(Q)scripts/test.sh --kconfig $(KCONFIG) --host-only
 
-vm-test: deps all kernel
+vm-test: deps all kernel kselftest-xsk
 	$(Q)scripts/test.sh --kconfig $(KCONFIG) --vm-only $(VM_TESTS)
 
 demo: deps all kernel

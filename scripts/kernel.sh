@@ -9,6 +9,8 @@
 #   kernel.sh check             compile the C files the series adds or changes
 #                               with W=1 and sparse (C=2); any warning fails
 #   kernel.sh headers OUT LOUT  UAPI headers (OUT) and libbpf headers (LOUT)
+#   kernel.sh xsk-selftest OUT [VARIANT]  the tree's AF_XDP selftest
+#                               (xskxceiver, test_xsk.sh) built against the series
 #   kernel.sh tree              print the path of the patched source tree
 #   kernel.sh export            write commits made in the series tree back
 #                               into kernel/ (patches + new files)
@@ -332,8 +334,29 @@ cmd_export() {
 	log "exported $n commit(s) into $KDIR"
 }
 
+# The kernel tree's own AF_XDP selftest, tools/testing/selftests/bpf's
+# xskxceiver with test_xsk.sh and xsk_prereqs.sh next to it (the script
+# runs ./xskxceiver), built against the series tree and the default
+# build's vmlinux BTF into OUT; nothing is done when OUT holds this series.
+cmd_xsk_selftest() {
+	local out=${1:?usage: kernel.sh xsk-selftest OUTDIR [VARIANT]} variant=${2:-default}
+	local st=$CACHE/src/tools/testing/selftests/bpf commit f
+	BUILD=$CACHE/build-$variant
+	[ -f "$BUILD/vmlinux" ] || cmd_build "$variant" >/dev/null
+	commit=$(update_src)
+	[ -x "$out/xskxceiver" ] && [ "$(cat "$out/.series" 2>/dev/null)" = "$commit" ] &&
+		return 0
+	rm -rf "$out"; mkdir -p "$out"; out=$(cd "$out" && pwd)
+	log "building the tree's AF_XDP selftest (xskxceiver) into $out"
+	make -C "$st" OUTPUT="$out" VMLINUX_BTF="$BUILD/vmlinux" -j"$JOBS" \
+		"$out/xskxceiver" >"$out/build.log" 2>&1 ||
+		die "xskxceiver did not build ($out/build.log)"
+	for f in test_xsk.sh xsk_prereqs.sh; do cp "$st/$f" "$out/"; done
+	echo "$commit" >"$out/.series"
+}
+
 case "${1:-}" in
-build|patches|check|headers|tree|export|base) lock_cache ;;
+build|patches|check|headers|tree|export|base|xsk-selftest) lock_cache ;;
 esac
 case "${1:-}" in
 build) shift; cmd_build "$@" ;;
@@ -344,5 +367,6 @@ headers) shift; cmd_headers "$@" ;;
 tree) shift; cmd_tree "$@" ;;
 export) cmd_export ;;
 base) ensure_base ;;
-*) sed -n '2,14s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+xsk-selftest) shift; cmd_xsk_selftest "$@" ;;
+*) sed -n '2,16s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 esac
