@@ -155,59 +155,81 @@ static inline bool room(struct xdm_ring *r, __u32 idx, __u32 *end)
 }
 
 /*
- * One pass: check each address (inside its area, chunk aligned), write it
- * ahead on its fill ring while there is room, check that each packet holds
- * the counts it claims, and publish both rings only when all of it held. A
- * bad entry or a full ring changes nothing: entries written past the
- * producer index are invisible to the kernel and the indices stay.
+ * Two passes, one per fill ring, so that each loop keeps its ring, its
+ * limits and its cursors in registers: the first writes the host chunks
+ * (headers, and the host segments of packets delivered whole) ahead on the
+ * fill ring, the second the dmabuf chunks on the dmabuf fill ring and
+ * checks that each packet holds the counts it claims (skipped when no packet
+ * has a segment: the first pass checked those). Every address is
+ * checked (inside its area, chunk aligned) before it is written, and it is
+ * written only where the ring has room. Both rings are published when all
+ * of it held; a bad entry or a full ring changes nothing: entries written
+ * past the producer index are invisible to the kernel and the indices stay.
  */
 static __attribute__((always_inline)) inline int
 release(struct xdm_rxq *q, const struct xsk_devmem_pkt *pkts, unsigned int n, bool hdr,
 	bool payload)
 {
+	const struct xsk_devmem_pkt *p, *pend = pkts + n;
 	struct xdm_ring fq = q->fq, dfq = q->dfq;
-	const __u64 hdr_size = q->hdr_size, frame_mask = q->frame_mask;
-	const __u64 area_start = q->area_start, area_len = q->area_end - q->area_start;
-	const __u64 chunk_off = ~q->chunk_mask;
 	__u32 fidx = xdm_prod_next(&fq), didx = xdm_prod_next(&dfq);
-	__u32 fend = fidx + xdm_prod_nb_free(&fq, 0), dend = didx + xdm_prod_nb_free(&dfq, 0);
-	int err;
+	bool segments = !hdr;	/* the second pass has work */
+	int err = -EINVAL;
 
-	for (unsigned int i = 0; i < n; i++) {
-		const struct xsk_devmem_seg *sg = pkts[i].segs;
-		__u32 ns = pkts[i].nr_segs, npay = 0;
+	if (hdr) {
+		const __u64 hdr_size = q->hdr_size, frame_mask = q->frame_mask;
+		__u32 fend = fidx + xdm_prod_nb_free(&fq, 0);
 
-		if (hdr && pkts[i].hdr) {
-			__u64 addr = pkts[i].hdr_addr;
+		for (p = pkts; p != pend; p++) {
+			const struct xsk_devmem_seg *sg = p->segs, *send = sg + p->nr_segs;
 
-			if (addr >= hdr_size)
-				goto inval;
-			if (!room(&fq, fidx, &fend))
-				goto nospc;
-			*xdm_prod_addr(&fq, fidx++) = addr & frame_mask;
+			if (p->nr_payload_segs > p->nr_segs)
+				goto out;
+			segments |= !!p->nr_segs;
+			if (p->hdr) {
+				if (p->hdr_addr >= hdr_size)
+					goto out;
+				if (!room(&fq, fidx, &fend))
+					goto nospc;
+				*xdm_prod_addr(&fq, fidx++) = p->hdr_addr & frame_mask;
+			}
+			if (p->nr_payload_segs == p->nr_segs)
+				continue;	/* no host segment, if it tells the truth */
+			for (; sg != send; sg++) {
+				if (sg->flags & XSK_DEVMEM_SEG_DMABUF)
+					continue;
+				if (sg->addr >= hdr_size)
+					goto out;
+				if (!room(&fq, fidx, &fend))
+					goto nospc;
+				*xdm_prod_addr(&fq, fidx++) = sg->addr & frame_mask;
+			}
 		}
-		for (__u32 s = 0; s < ns; s++) {
-			__u64 addr = sg[s].addr;
+	}
+	if (segments) {
+		const __u64 area_start = q->area_start, area_len = q->area_end - q->area_start;
+		const __u64 chunk_off = ~q->chunk_mask;
+		__u32 dend = didx + xdm_prod_nb_free(&dfq, 0);
 
-			if (sg[s].flags & XSK_DEVMEM_SEG_DMABUF) {
+		for (p = pkts; p != pend; p++) {
+			const struct xsk_devmem_seg *sg = p->segs, *send = sg + p->nr_segs;
+			__u32 npay = 0;
+
+			for (; sg != send; sg++) {
+				if (!(sg->flags & XSK_DEVMEM_SEG_DMABUF))
+					continue;
 				npay++;
 				if (!payload)
 					continue;
-				if (!chunk_ok(addr, area_start, area_len, chunk_off))
-					goto inval;
+				if (!chunk_ok(sg->addr, area_start, area_len, chunk_off))
+					goto out;
 				if (!room(&dfq, didx, &dend))
 					goto nospc;
-				*xdm_prod_addr(&dfq, didx++) = addr;
-			} else if (hdr) {
-				if (addr >= hdr_size)
-					goto inval;
-				if (!room(&fq, fidx, &fend))
-					goto nospc;
-				*xdm_prod_addr(&fq, fidx++) = addr & frame_mask;
+				*xdm_prod_addr(&dfq, didx++) = sg->addr;
 			}
+			if (npay != p->nr_payload_segs)
+				goto out;
 		}
-		if (npay != pkts[i].nr_payload_segs)
-			goto inval;
 	}
 	fidx -= xdm_prod_next(&fq);
 	didx -= xdm_prod_next(&dfq);
@@ -220,9 +242,6 @@ release(struct xdm_rxq *q, const struct xsk_devmem_pkt *pkts, unsigned int n, bo
 	q->st.released_hdr_chunks += fidx;
 	q->st.released_payload_chunks += didx;
 	return 0;
-inval:
-	err = -EINVAL;
-	goto out;
 nospc:
 	err = -ENOSPC;
 out:
