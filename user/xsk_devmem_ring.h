@@ -119,6 +119,24 @@ static inline void xdm_prod_submit(struct xdm_ring *r)
 	__atomic_store_n(r->producer, r->cached_prod, __ATOMIC_RELEASE);
 }
 
+/*
+ * Writing ahead, for a batch whose size is known only once written: entries
+ * from xdm_prod_next() on that xdm_prod_nb_free() said are free may be
+ * written before they are reserved. The consumer sees none of them until
+ * xdm_prod_submit_n() reserves the first nb and publishes them (B);
+ * entries written and never submitted are simply overwritten later.
+ */
+static inline __u32 xdm_prod_next(const struct xdm_ring *r)
+{
+	return r->cached_prod;
+}
+
+static inline void xdm_prod_submit_n(struct xdm_ring *r, __u32 nb)
+{
+	r->cached_prod += nb;
+	xdm_prod_submit(r);
+}
+
 static inline bool xdm_prod_needs_wakeup(const struct xdm_ring *r)
 {
 	return r->flags && (__atomic_load_n(r->flags, __ATOMIC_RELAXED) & 1u);

@@ -26,196 +26,228 @@ static void kick(struct xdm_rxq *q)
 }
 
 /*
+ * Speed (make bench-lib): the loops below work on copies in locals - the
+ * ring (pointer, mask, indices), the limits, the totals - and read each
+ * descriptor or segment into locals before they write. The caller's arrays
+ * hold __u64, __u32 and pointers, the same types as struct xdm_rxq, so a
+ * store into them may alias q as far as the compiler knows, and state kept
+ * in q would be reloaded for every entry. Locals whose address never
+ * escapes cannot alias; they live in registers and go back to q once per
+ * batch.
+ */
+
+/*
  * A packet is a chain of descriptors that ends with one without
  * XDP_PKT_CONTD; the kernel publishes a chain whole. Only complete chains
  * that fit into pkts and segs are taken; the rest stays on the ring for
- * the next call.
+ * the next call. A packet of one descriptor (no chain) takes a short path.
  */
 int xdm_rxq_recv(struct xdm_rxq *q, struct xsk_devmem_pkt *pkts, unsigned int max_pkts,
 		 struct xsk_devmem_seg *segs, unsigned int max_segs)
 {
-	/* Totals in locals: stores into pkts and segs may alias q. */
-	struct xdm_ring *rxp = &q->rx;
+	struct xdm_ring rx = q->rx;
 	__u8 *hdr_area = q->hdr_area;
+	struct xsk_devmem_pkt *p = pkts, *pend = pkts + max_pkts;
+	struct xsk_devmem_seg *sg = segs, *sgend = segs + max_segs;
 	__u64 bytes = 0, payload = 0;
-	__u32 idx, n, i = 0, nseg = 0, npkt = 0;
+	__u32 idx, end, i, bad = 0;
 
-	n = xdm_cons_peek(rxp, rxp->size, &idx);
-	if (!n) {
+	end = xdm_cons_peek(&rx, rx.size, &idx);
+	if (!end) {
+		q->rx = rx;		/* the producer index we read */
 		kick(q);
 		return 0;
 	}
-	while (i < n && npkt < max_pkts) {
-		const struct xdm_desc *d = xdm_cons_desc(rxp, idx + i);
-		struct xsk_devmem_pkt *p = &pkts[npkt];
-		__u32 j = i + 1, seg0 = nseg, contd = d->options & DESC_CONTD;
-		__u32 len, plen = 0, npay = 0;
+	end += idx;
+	for (i = idx; i != end && p != pend; p++) {
+		struct xdm_desc d = *xdm_cons_desc(&rx, i);
+		struct xsk_devmem_seg *seg0 = sg;
+		__u32 j = i, contd = 1, len = 0, plen = 0, npay = 0;
 
-		if (d->options & DESC_DMABUF) {
+		p->segs = sg;
+		if (!(d.options & (DESC_CONTD | DESC_DMABUF))) {
+			p->hdr = hdr_area + d.addr;
+			p->hdr_addr = d.addr;
+			p->hdr_len = d.len;
+			p->len = d.len;
+			p->payload_len = 0;
+			p->nr_segs = 0;
+			p->nr_payload_segs = 0;
+			bytes += d.len;
+			i++;
+			continue;
+		}
+		if (d.options & DESC_DMABUF) {
 			/* No header: the kernel never does this; keep the
 			 * chunk as a segment so that it can be released. */
-			q->st.bad_descs++;
+			bad++;
 			p->hdr = NULL;
 			p->hdr_addr = 0;
 			p->hdr_len = 0;
-			j = i;
-			contd = 1;
 		} else {
-			p->hdr = hdr_area + d->addr;
-			p->hdr_addr = d->addr;
-			p->hdr_len = d->len;
+			p->hdr = hdr_area + d.addr;
+			p->hdr_addr = d.addr;
+			p->hdr_len = len = d.len;
+			j++;
 		}
-		len = p->hdr_len;
-		while (contd && j < n && nseg < max_segs) {
-			d = xdm_cons_desc(rxp, idx + j++);
-			segs[nseg].addr = d->addr;
-			segs[nseg].len = d->len;
-			segs[nseg].flags = 0;
-			if (d->options & DESC_DMABUF) {
-				segs[nseg].flags = XSK_DEVMEM_SEG_DMABUF;
-				plen += d->len;
-				npay++;
-			}
-			len += d->len;
-			nseg++;
-			contd = d->options & DESC_CONTD;
+		while (contd && j != end && sg != sgend) {
+			__u32 dmabuf;
+
+			d = *xdm_cons_desc(&rx, j++);
+			dmabuf = !!(d.options & DESC_DMABUF);
+			sg->addr = d.addr;
+			sg->len = d.len;
+			sg->flags = dmabuf ? XSK_DEVMEM_SEG_DMABUF : 0;
+			sg++;
+			len += d.len;
+			plen += dmabuf ? d.len : 0;
+			npay += dmabuf;
+			contd = d.options & DESC_CONTD;
 		}
 		if (contd) {
 			/* Incomplete in this window, or no room in segs. */
-			nseg = seg0;
-			if (!npkt && j < n) {
-				xdm_cons_cancel(rxp, n);
+			if (p == pkts && j != end) {
+				xdm_cons_cancel(&rx, end - idx);
+				q->rx = rx;
 				return -ENOBUFS;
 			}
+			sg = seg0;
 			break;
 		}
 		p->len = len;
 		p->payload_len = plen;
-		p->segs = segs + seg0;
-		p->nr_segs = nseg - seg0;
+		p->nr_segs = sg - seg0;
 		p->nr_payload_segs = npay;
 		bytes += len;
 		payload += plen;
-		npkt++;
 		i = j;
 	}
-	xdm_cons_cancel(rxp, n - i);
-	if (i)
-		xdm_cons_release(rxp);
-	q->st.packets += npkt;
+	xdm_cons_cancel(&rx, end - i);
+	if (i != idx)
+		xdm_cons_release(&rx);
+	q->st.packets += p - pkts;
 	q->st.bytes += bytes;
 	q->st.payload_bytes += payload;
-	return npkt;
+	q->st.bad_descs += bad;
+	q->rx = rx;
+	return p - pkts;
 }
 
-/* Limits of what the caller may hand back, copied out of the queue. */
-struct limits {
-	__u64 hdr_size, frame_mask, area_start, area_end, chunk_mask;
-};
-
-static bool host_ok(const struct limits *l, __u64 addr)
+/* A dmabuf offset the caller may hand back: a chunk of the payload area. */
+static inline bool chunk_ok(__u64 off, __u64 area_start, __u64 area_len, __u64 chunk_off)
 {
-	return addr < l->hdr_size;
-}
-
-static bool chunk_ok(const struct limits *l, __u64 off)
-{
-	return off >= l->area_start && off < l->area_end && !(off & ~l->chunk_mask);
-}
-
-static void limits_of(const struct xdm_rxq *q, struct limits *l)
-{
-	l->hdr_size = q->hdr_size;
-	l->frame_mask = q->frame_mask;
-	l->area_start = q->area_start;
-	l->area_end = q->area_end;
-	l->chunk_mask = q->chunk_mask;
+	return off - area_start < area_len && !(off & chunk_off);
 }
 
 /*
- * Validate and write the chunks of n packets from fidx/didx on, at most nh
- * and nd of them (what the packets say they hold); -EINVAL at the first bad
- * chunk or when the packets hold other counts than they say. Nothing is
- * published.
+ * Room for the entry at idx of a batch written ahead on r (see
+ * xdm_prod_next()); *end is where the room known so far ends. Re-reads
+ * the consumer index only when the room known so far is used up.
  */
-static __attribute__((always_inline)) inline int
-write_chunks(struct xdm_ring *fq, struct xdm_ring *dfq, const struct limits *l,
-	     const struct xsk_devmem_pkt *pkts, unsigned int n, bool hdr, bool payload,
-	     __u32 fidx, __u32 didx, __u32 nh, __u32 nd)
+static inline bool room(struct xdm_ring *r, __u32 idx, __u32 *end)
 {
-	__u32 hi = 0, di = 0;
+	__u32 first = xdm_prod_next(r);
 
-	for (unsigned int i = 0; i < n; i++) {
-		const struct xsk_devmem_pkt *p = &pkts[i];
-
-		if (hdr && p->hdr) {
-			if (!host_ok(l, p->hdr_addr) || hi == nh)
-				return -EINVAL;
-			*xdm_prod_addr(fq, fidx + hi++) = p->hdr_addr & l->frame_mask;
-		}
-		for (__u32 s = 0; s < p->nr_segs; s++) {
-			const struct xsk_devmem_seg *sg = &p->segs[s];
-
-			if (sg->flags & XSK_DEVMEM_SEG_DMABUF) {
-				if (!payload)
-					continue;
-				if (!chunk_ok(l, sg->addr) || di == nd)
-					return -EINVAL;
-				*xdm_prod_addr(dfq, didx + di++) = sg->addr;
-			} else if (hdr) {
-				if (!host_ok(l, sg->addr) || hi == nh)
-					return -EINVAL;
-				*xdm_prod_addr(fq, fidx + hi++) = sg->addr & l->frame_mask;
-			}
-		}
-	}
-	return hi == nh && di == nd ? 0 : -EINVAL;
+	if (idx != *end)
+		return true;
+	*end = first + xdm_prod_nb_free(r, idx - first + 1);
+	return idx != *end;
 }
 
 /*
- * Count from the packets' own counts, reserve exactly that on both rings,
- * write while checking, publish. A bad entry or a full ring changes
- * nothing: the ring copies are dropped unpublished (entries written past
- * the producer index are invisible to the kernel).
+ * Two passes, one per fill ring, so that each loop keeps its ring, its
+ * limits and its cursors in registers: the first writes the host chunks
+ * (headers, and the host segments of packets delivered whole) ahead on the
+ * fill ring, the second the dmabuf chunks on the dmabuf fill ring and
+ * checks that each packet holds the counts it claims (skipped when no packet
+ * has a segment: the first pass checked those). Every address is
+ * checked (inside its area, chunk aligned) before it is written, and it is
+ * written only where the ring has room. Both rings are published when all
+ * of it held; a bad entry or a full ring changes nothing: entries written
+ * past the producer index are invisible to the kernel and the indices stay.
  */
 static __attribute__((always_inline)) inline int
 release(struct xdm_rxq *q, const struct xsk_devmem_pkt *pkts, unsigned int n, bool hdr,
 	bool payload)
 {
+	const struct xsk_devmem_pkt *p, *pend = pkts + n;
 	struct xdm_ring fq = q->fq, dfq = q->dfq;
-	__u32 nh = 0, nd = 0, fidx = 0, didx = 0;
-	struct limits l;
-	int err;
+	__u32 fidx = xdm_prod_next(&fq), didx = xdm_prod_next(&dfq);
+	bool segments = !hdr;	/* the second pass has work */
+	int err = -EINVAL;
 
-	limits_of(q, &l);
-	for (unsigned int i = 0; i < n; i++) {
-		const struct xsk_devmem_pkt *p = &pkts[i];
+	if (hdr) {
+		const __u64 hdr_size = q->hdr_size, frame_mask = q->frame_mask;
+		__u32 fend = fidx + xdm_prod_nb_free(&fq, 0);
 
-		if (p->nr_payload_segs > p->nr_segs)
-			return -EINVAL;
-		if (hdr)
-			nh += !!p->hdr + p->nr_segs - p->nr_payload_segs;
-		if (payload)
-			nd += p->nr_payload_segs;
+		for (p = pkts; p != pend; p++) {
+			const struct xsk_devmem_seg *sg = p->segs, *send = sg + p->nr_segs;
+
+			if (p->nr_payload_segs > p->nr_segs)
+				goto out;
+			segments |= !!p->nr_segs;
+			if (p->hdr) {
+				if (p->hdr_addr >= hdr_size)
+					goto out;
+				if (!room(&fq, fidx, &fend))
+					goto nospc;
+				*xdm_prod_addr(&fq, fidx++) = p->hdr_addr & frame_mask;
+			}
+			if (p->nr_payload_segs == p->nr_segs)
+				continue;	/* no host segment, if it tells the truth */
+			for (; sg != send; sg++) {
+				if (sg->flags & XSK_DEVMEM_SEG_DMABUF)
+					continue;
+				if (sg->addr >= hdr_size)
+					goto out;
+				if (!room(&fq, fidx, &fend))
+					goto nospc;
+				*xdm_prod_addr(&fq, fidx++) = sg->addr & frame_mask;
+			}
+		}
 	}
-	if ((nh && xdm_prod_reserve(&fq, nh, &fidx) != nh) ||
-	    (nd && xdm_prod_reserve(&dfq, nd, &didx) != nd)) {
-		q->fq.cached_cons = fq.cached_cons;	/* what we learnt */
-		q->dfq.cached_cons = dfq.cached_cons;
-		return -ENOSPC;
+	if (segments) {
+		const __u64 area_start = q->area_start, area_len = q->area_end - q->area_start;
+		const __u64 chunk_off = ~q->chunk_mask;
+		__u32 dend = didx + xdm_prod_nb_free(&dfq, 0);
+
+		for (p = pkts; p != pend; p++) {
+			const struct xsk_devmem_seg *sg = p->segs, *send = sg + p->nr_segs;
+			__u32 npay = 0;
+
+			for (; sg != send; sg++) {
+				if (!(sg->flags & XSK_DEVMEM_SEG_DMABUF))
+					continue;
+				npay++;
+				if (!payload)
+					continue;
+				if (!chunk_ok(sg->addr, area_start, area_len, chunk_off))
+					goto out;
+				if (!room(&dfq, didx, &dend))
+					goto nospc;
+				*xdm_prod_addr(&dfq, didx++) = sg->addr;
+			}
+			if (npay != p->nr_payload_segs)
+				goto out;
+		}
 	}
-	err = write_chunks(&fq, &dfq, &l, pkts, n, hdr, payload, fidx, didx, nh, nd);
-	if (err)
-		return err;
-	if (nh)
-		xdm_prod_submit(&fq);
-	if (nd)
-		xdm_prod_submit(&dfq);
+	fidx -= xdm_prod_next(&fq);
+	didx -= xdm_prod_next(&dfq);
+	if (fidx)
+		xdm_prod_submit_n(&fq, fidx);
+	if (didx)
+		xdm_prod_submit_n(&dfq, didx);
 	q->fq = fq;
 	q->dfq = dfq;
-	q->st.released_hdr_chunks += nh;
-	q->st.released_payload_chunks += nd;
+	q->st.released_hdr_chunks += fidx;
+	q->st.released_payload_chunks += didx;
 	return 0;
+nospc:
+	err = -ENOSPC;
+out:
+	q->fq.cached_cons = fq.cached_cons;	/* what we learnt */
+	q->dfq.cached_cons = dfq.cached_cons;
+	return err;
 }
 
 int xdm_rxq_release(struct xdm_rxq *q, const struct xsk_devmem_pkt *pkts, unsigned int n,
@@ -230,12 +262,11 @@ int xdm_rxq_release(struct xdm_rxq *q, const struct xsk_devmem_pkt *pkts, unsign
 
 int xdm_rxq_release_payload(struct xdm_rxq *q, const __u64 *offsets, unsigned int n)
 {
-	struct limits l;
+	const __u64 area_len = q->area_end - q->area_start;
 	__u32 idx;
 
-	limits_of(q, &l);
 	for (unsigned int i = 0; i < n; i++)
-		if (!chunk_ok(&l, offsets[i]))
+		if (!chunk_ok(offsets[i], q->area_start, area_len, ~q->chunk_mask))
 			return -EINVAL;
 	if (!n)
 		return 0;
