@@ -7,14 +7,21 @@
 # `make test` builds it against the series (scripts/kernel.sh xsk-selftest)
 # into build/kselftest-xsk.
 #
-# KNOWN below: tests that fail the same way on the unpatched 6.12.117 tree
-# (Debian linux-source-6.12, built with the same config), where stable
-# backports changed the kernel's checks but not these tests; they must
-# fail here too, so that a fix or a change in them is noticed.
+# KNOWN below: tests that fail the same way on the unpatched tree (Debian
+# linux-source-6.12 6.12.117, the same config without the series, run with
+# this script on 2026-11-30: 13 failures, the same 12 plus one FLAKY), where
+# stable backports changed the kernel's checks but not these tests (e.g. the
+# UMEM headroom limit now leaves room for skb_shared_info, so the headroom
+# STAT_RX_DROPPED asks for is refused with EINVAL). They must still fail
+# here, so that a change in them is noticed. FLAKY: fails now and then on
+# both kernels, on a different packet each time ("expected pkt_nb [N], got
+# [N-1]" in a 9K multi-buffer stream).
 set -u
 X=$XSK_BUILD/kselftest-xsk/xskxceiver
 [ -x "$X" ] || { echo "no $X: run 'make kselftest-xsk'"; exit 1; }
-KNOWN=${XSK_KSELFTEST_KNOWN-""}
+KNOWN=${XSK_KSELFTEST_KNOWN-"$(echo {skb,drv}:{ALIGNED_INV_DESC,ALIGNED_INV_DESC_2K_FRAME_SIZE,\
+STAT_RX_DROPPED,STAT_TX_INVALID,ALIGNED_INV_DESC_MULTI_BUFF,TOO_MANY_FRAGS})"}
+FLAKY="skb:SEND_RECEIVE_9K_PACKETS drv:SEND_RECEIVE_9K_PACKETS"
 runs=("skb" "drv")
 [ "${XSK_KSELFTEST_BUSY_POLL:-0}" = 1 ] && runs+=("skb -b" "drv -b")
 tests=()
@@ -22,6 +29,10 @@ tests=()
 mapfile -t tests </tmp/xskxceiver.list
 [ ${#tests[@]} -gt 20 ] || { echo "FAIL: xskxceiver -l listed ${#tests[@]} tests"; exit 1; }
 pass=0 skip=0 known=0 fails=0
+# The unaligned-mode tests need 2 MiB huge pages for their UMEM; without
+# CONFIG_HUGETLBFS (the guest config has none) they skip.
+hp=/proc/sys/vm/nr_hugepages hp0=$(cat $hp 2>/dev/null)
+[ -n "$hp0" ] && echo 64 > $hp
 log=/tmp/xskxceiver.log
 
 # A fresh veth pair per test, as test_xsk.sh sets it up: what a failed
@@ -51,7 +62,7 @@ for run in "${runs[@]}"; do
 			if [[ " $KNOWN " == *" ${run%% *}:$name "* ]]; then
 				fails=$((fails + 1)); echo "FAIL $tag passes now: drop it from KNOWN"
 			fi
-		elif [[ " $KNOWN " == *" ${run%% *}:$name "* ]]; then
+		elif [[ " $KNOWN $FLAKY " == *" ${run%% *}:$name "* ]]; then
 			known=$((known + 1)); echo "known $tag (fails on the unpatched tree too)"
 		else
 			fails=$((fails + 1)); echo "FAIL $tag (exit $rc)"
@@ -60,6 +71,7 @@ for run in "${runs[@]}"; do
 	done
 done
 ip link del vxa
+[ -n "$hp0" ] && echo "$hp0" > $hp
 echo "xskxceiver: $pass passed, $skip skipped, $known known failures, $fails failed" \
      "(${#tests[@]} tests x ${#runs[@]} runs)"
 [ $fails = 0 ] && [ $pass -gt 0 ]
