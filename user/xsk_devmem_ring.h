@@ -34,6 +34,7 @@
 #define XSK_DEVMEM_RING_H
 
 #include <stdbool.h>
+#include <sched.h>
 #include <linux/types.h>
 
 /* struct xdp_desc, as in <linux/if_xdp.h>, without needing that header. */
@@ -91,6 +92,29 @@ static inline __u32 xdm_prod_nb_free(struct xdm_ring *r, __u32 nb)
 		return free_entries;
 	r->cached_cons = __atomic_load_n(r->consumer, __ATOMIC_ACQUIRE) + r->size;
 	return r->cached_cons - r->cached_prod;
+}
+
+/*
+ * The same for a fill ring that user space gives received buffers back on.
+ * The kernel publishes RX descriptors a moment before the fill ring
+ * consumer index that freed their buffers (xsk_flush() submits the RX ring,
+ * then releases the fill rings), so a socket that owns exactly as many
+ * buffers as its fill ring has entries, as ours do, can find the ring full
+ * for that moment when it hands a just-received buffer back. Re-read a
+ * bounded number of times, yielding the CPU in between, so that the moment
+ * passes; a ring that stays full is full. Only a full ring pays for this.
+ */
+#define XDM_FULL_RETRIES	16
+
+static inline __u32 xdm_fill_nb_free(struct xdm_ring *r, __u32 nb)
+{
+	__u32 free_entries = xdm_prod_nb_free(r, nb);
+
+	for (int i = 0; free_entries < nb && i < XDM_FULL_RETRIES; i++) {
+		sched_yield();
+		free_entries = xdm_prod_nb_free(r, nb);
+	}
+	return free_entries;
 }
 
 /* Reserve exactly nb entries or none; *idx is the first. */

@@ -150,7 +150,7 @@ static inline bool room(struct xdm_ring *r, __u32 idx, __u32 *end)
 
 	if (idx != *end)
 		return true;
-	*end = first + xdm_prod_nb_free(r, idx - first + 1);
+	*end = first + xdm_fill_nb_free(r, idx - first + 1);
 	return idx != *end;
 }
 
@@ -270,7 +270,7 @@ int xdm_rxq_release_payload(struct xdm_rxq *q, const __u64 *offsets, unsigned in
 			return -EINVAL;
 	if (!n)
 		return 0;
-	if (xdm_prod_reserve(&q->dfq, n, &idx) != n)
+	if (xdm_fill_nb_free(&q->dfq, n) < n || xdm_prod_reserve(&q->dfq, n, &idx) != n)
 		return -ENOSPC;
 	for (unsigned int i = 0; i < n; i++)
 		*xdm_prod_addr(&q->dfq, idx + i) = offsets[i];
