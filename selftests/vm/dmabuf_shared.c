@@ -56,6 +56,7 @@ static int fails;
 	}								\
 } while (0)
 
+static const char *ifname;
 static struct xsk_raw sk[2];
 static struct udmabuf ub;
 static __u8 owner[NCHUNKS];
@@ -103,7 +104,7 @@ static int share(__u32 queue, bool fq, __u32 dentries, bool dcq)
 	if (!err && dcq)
 		err = xsk_raw_ring(&x, XDP_UMEM_DMABUF_COMPLETION_RING, RING);
 	if (!err)
-		err = xsk_raw_bind(&x, getenv("DS_IFNAME"), queue, 0, sk[0].fd);
+		err = xsk_raw_bind(&x, ifname, queue, 0, sk[0].fd);
 	xsk_raw_close(&x);
 	return err;
 }
@@ -186,7 +187,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: dmabuf_shared IFACE PORT COUNT [TIMEOUT_S]\n");
 		return 2;
 	}
-	setenv("DS_IFNAME", argv[1], 1);
+	ifname = argv[1];
 	end = mono_now() + (argc > 4 ? atoi(argv[4]) : 60);
 	if (rxcheck_init(&rc, strtoul(argv[3], NULL, 0), atoi(argv[2])) ||
 	    udmabuf_create(&ub, AREA))
@@ -199,16 +200,16 @@ int main(int argc, char **argv)
 	      xsk_raw_dmabuf_reg(&sk[0], ub.fd, 0, AREA, FRAME) ?:
 	      xsk_raw_rings(&sk[0], RING, RING, true) ?:
 	      xsk_raw_mmap(&sk[0], true, true) ?:
-	      xsk_raw_bind(&sk[0], argv[1], 0, XDP_USE_SG, -1);
+	      xsk_raw_bind(&sk[0], ifname, 0, XDP_USE_SG, -1);
 	if (err) {
-		printf("FAIL socket 0 on %s queue 0: %s\n", argv[1], strerror(-err));
+		printf("FAIL socket 0 on %s queue 0: %s\n", ifname, strerror(-err));
 		return 1;
 	}
 	refusals();
 	err = xsk_raw_socket(&sk[1]) ?:
 	      xsk_raw_rings(&sk[1], RING, RING, true) ?:
 	      xsk_raw_mmap(&sk[1], true, true) ?:
-	      xsk_raw_bind(&sk[1], argv[1], 1, 0, sk[0].fd);
+	      xsk_raw_bind(&sk[1], ifname, 1, 0, sk[0].fd);
 	if (err) {
 		printf("FAIL socket 1 sharing the UMEM on queue 1: %s\n", strerror(-err));
 		return 1;
