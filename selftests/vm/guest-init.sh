@@ -45,7 +45,8 @@ for t in ${xsk_tests//,/ }; do
 	start=$(date +%s)
 	exe=$XSK_TOP/selftests/$t
 	[ -x "$exe" ] || exe=$XSK_BUILD/selftests/$t
-	timeout -k 5 "${XSK_TEST_TIMEOUT:-300}" "$exe" \
+	# A test's time limit; the debug kernel (KASAN, lockdep) runs ~3x slower.
+	timeout -k 5 "${XSK_TEST_TIMEOUT:-$([ "$XSK_DEBUG" = 1 ] && echo 900 || echo 300)}" "$exe" \
 		</dev/null >"$log" 2>&1
 	rc=$?
 	case $rc in
