@@ -32,6 +32,7 @@
 
 #include <bpf/bpf.h>
 
+#include "check.h"
 #include "rxcheck.h"
 #include "udmabuf.h"
 #include "util.h"
@@ -46,15 +47,6 @@
 
 /* owner[c]: 0 user space, 1 + q lent to socket q */
 
-static int fails;
-
-#define check(cond, ...) do {						\
-	if (!(cond)) {							\
-		printf("FAIL " __VA_ARGS__);				\
-		printf("\n");						\
-		fails++;						\
-	}								\
-} while (0)
 
 static const char *ifname;
 static struct xsk_raw sk[2];
@@ -78,7 +70,7 @@ static bool take_back(__u64 addr, int q)
 	__u64 c = addr / FRAME;
 
 	if (addr % FRAME || c >= NCHUNKS || owner[c] != 1 + q) {
-		check(0, "socket %d delivered chunk offset %llu, lent to %s", q,
+		CHECK(0, "socket %d delivered chunk offset %llu, lent to %s", q,
 		      (unsigned long long)addr, c < NCHUNKS && owner[c] ? "the other socket" :
 		      "no socket");
 		return false;
@@ -114,13 +106,13 @@ static void refusals(void)
 	int err;
 
 	err = share(0, false, RING, true);
-	check(err == -EINVAL, "same queue with own dmabuf rings: %d, want -EINVAL", err);
+	CHECK(err == -EINVAL, "same queue with own dmabuf rings: %d, want -EINVAL", err);
 	err = share(1, true, 0, false);
-	check(err == -EINVAL, "other queue without dmabuf rings: %d, want -EINVAL", err);
+	CHECK(err == -EINVAL, "other queue without dmabuf rings: %d, want -EINVAL", err);
 	err = share(1, true, RING, false);
-	check(err == -EINVAL, "other queue without dmabuf completion ring: %d, want -EINVAL", err);
+	CHECK(err == -EINVAL, "other queue without dmabuf completion ring: %d, want -EINVAL", err);
 	err = share(1, true, 0, true);
-	check(err == -EINVAL, "other queue without dmabuf fill ring: %d, want -EINVAL", err);
+	CHECK(err == -EINVAL, "other queue without dmabuf fill ring: %d, want -EINVAL", err);
 	printf("dmabuf_shared: refusals checked\n");
 }
 
@@ -131,18 +123,18 @@ static bool desc_seg(int q, const struct xdp_desc *d, struct iovec *seg)
 	if (d->options & XDP_DESC_DMABUF) {
 		if (!take_back(d->addr, q))
 			return false;
-		check(d->len <= FRAME, "payload descriptor of %u bytes", d->len);
+		CHECK(d->len <= FRAME, "payload descriptor of %u bytes", d->len);
 		/* Ours until lent again, which is after the check. */
 		*seg = (struct iovec){ ub.map + d->addr, d->len };
 	} else {
-		check(d->addr + d->len <= (__u64)NFRAMES * FRAME,
+		CHECK(d->addr + d->len <= (__u64)NFRAMES * FRAME,
 		      "header descriptor %llu+%u outside the UMEM", (unsigned long long)d->addr,
 		      d->len);
 		/* The host UMEM is socket 0's, for both. */
 		*seg = (struct iovec){ sk[0].umem + d->addr, d->len };
 		xring_prod_push(&sk[q].fq, d->addr & ~(__u64)(FRAME - 1));
 	}
-	return !fails;
+	return !check_failures;
 }
 
 /* Take the whole packets of socket q's RX ring; return how many. */
@@ -152,7 +144,7 @@ static __u32 receive(int q, struct rxcheck *rc)
 	__u32 avail = xring_cons_avail(&x->rx), used = 0, pkts = 0;
 	struct iovec seg[MAX_SEGS];
 
-	while (used < avail && !fails) {
+	while (used < avail && !check_failures) {
 		__u32 end = used;
 
 		while (end < avail && xring_rx_desc(&x->rx, end)->options & XDP_PKT_CONTD)
@@ -160,7 +152,7 @@ static __u32 receive(int q, struct rxcheck *rc)
 		if (end == avail)
 			break;		/* the chain's end is not published yet */
 		if (end - used >= MAX_SEGS) {
-			check(0, "chain of %u descriptors", end - used + 1);
+			CHECK(0, "chain of %u descriptors", end - used + 1);
 			break;
 		}
 		for (__u32 k = used; k <= end; k++)
@@ -230,7 +222,7 @@ int main(int argc, char **argv)
 	       sk[0].fd, NCHUNKS);
 	fflush(stdout);
 
-	while (!rxcheck_done(&rc) && !fails && mono_now() < end) {
+	while (!rxcheck_done(&rc) && !check_failures && mono_now() < end) {
 		struct pollfd pfd[2] = { { sk[0].fd, POLLIN, 0 }, { sk[1].fd, POLLIN, 0 } };
 		__u32 busy = 0;
 
@@ -245,13 +237,13 @@ int main(int argc, char **argv)
 			poll(pfd, 2, 100);
 	}
 	printf("dmabuf_shared: queue 0 got %lu, queue 1 got %lu\n", per_q[0], per_q[1]);
-	check(per_q[0] && per_q[1], "a queue got nothing");
+	CHECK(per_q[0] && per_q[1], "a queue got nothing");
 	if (rxcheck_report(&rc, "dmabuf_shared", stdout))
-		fails++;
+		check_failures++;
 
 	for (int q = 0; q < 2; q++)
 		xsk_raw_close(&sk[q]);
 	udmabuf_destroy(&ub);
 	rxcheck_free(&rc);
-	return fails ? 1 : 0;
+	return check_failures ? 1 : 0;
 }
