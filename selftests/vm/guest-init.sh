@@ -69,5 +69,10 @@ fi
 
 sync
 echo "xsk-vm: done"
+# Power off, then wait for it with shell builtins only: PID 1 must not
+# exit (that panics), and while the kernel shuts the 9p root down an
+# exec of /bin/sleep can fail (exit 126), which would end this script.
+fifo=/dev/shm/xsk-init-wait
+mkfifo "$fifo"
 echo o > /proc/sysrq-trigger
-sleep 30
+while :; do read -r -t 60 <>"$fifo"; done
