@@ -46,11 +46,12 @@ int xdm_rxq_recv(struct xdm_rxq *q, struct xsk_devmem_pkt *pkts, unsigned int ma
 		 struct xsk_devmem_seg *segs, unsigned int max_segs)
 {
 	struct xdm_ring rx = q->rx;
+	const struct xdm_desc *ring = rx.ring;
 	__u8 *hdr_area = q->hdr_area;
 	struct xsk_devmem_pkt *p = pkts, *pend = pkts + max_pkts;
-	struct xsk_devmem_seg *sg = segs, *sgend = segs + max_segs;
+	struct xsk_devmem_seg *sg = segs;
 	__u64 bytes = 0, payload = 0;
-	__u32 idx, end, i, bad = 0;
+	__u32 idx, end, i, mask = rx.mask, segs_left = max_segs, bad = 0;
 
 	end = xdm_cons_peek(&rx, rx.size, &idx);
 	if (!end) {
@@ -60,9 +61,8 @@ int xdm_rxq_recv(struct xdm_rxq *q, struct xsk_devmem_pkt *pkts, unsigned int ma
 	}
 	end += idx;
 	for (i = idx; i != end && p != pend; p++) {
-		struct xdm_desc d = *xdm_cons_desc(&rx, i);
-		struct xsk_devmem_seg *seg0 = sg;
-		__u32 j = i, contd = 1, len = 0, plen = 0, npay = 0;
+		struct xdm_desc d = ring[i & mask];
+		__u32 j = i, k, lim, contd, len = 0, plen = 0, npay = 0;
 
 		p->segs = sg;
 		if (!(d.options & (DESC_CONTD | DESC_DMABUF))) {
@@ -90,37 +90,39 @@ int xdm_rxq_recv(struct xdm_rxq *q, struct xsk_devmem_pkt *pkts, unsigned int ma
 			p->hdr_len = len = d.len;
 			j++;
 		}
-		while (contd && j != end && sg != sgend) {
+		/* The chain's segments: as many as the window and segs hold. */
+		lim = end - j < segs_left ? end - j : segs_left;
+		for (k = 0, contd = 1; contd && k < lim; k++) {
 			__u32 dmabuf;
 
-			d = *xdm_cons_desc(&rx, j++);
-			dmabuf = !!(d.options & DESC_DMABUF);
-			sg->addr = d.addr;
-			sg->len = d.len;
-			sg->flags = dmabuf ? XSK_DEVMEM_SEG_DMABUF : 0;
-			sg++;
+			d = ring[(j + k) & mask];
+			dmabuf = (d.options & DESC_DMABUF) >> 2;
+			sg[k].addr = d.addr;
+			sg[k].len = d.len;
+			sg[k].flags = dmabuf;	/* XSK_DEVMEM_SEG_DMABUF */
 			len += d.len;
-			plen += dmabuf ? d.len : 0;
+			plen += d.len & -dmabuf;
 			npay += dmabuf;
 			contd = d.options & DESC_CONTD;
 		}
 		if (contd) {
 			/* Incomplete in this window, or no room in segs. */
-			if (p == pkts && j != end) {
+			if (p == pkts && j + k != end) {
 				xdm_cons_cancel(&rx, end - idx);
 				q->rx = rx;
 				return -ENOBUFS;
 			}
-			sg = seg0;
 			break;
 		}
 		p->len = len;
 		p->payload_len = plen;
-		p->nr_segs = sg - seg0;
+		p->nr_segs = k;
 		p->nr_payload_segs = npay;
 		bytes += len;
 		payload += plen;
-		i = j;
+		sg += k;
+		segs_left -= k;
+		i = j + k;
 	}
 	xdm_cons_cancel(&rx, end - i);
 	if (i != idx)
@@ -140,124 +142,224 @@ static inline bool chunk_ok(__u64 off, __u64 area_start, __u64 area_len, __u64 c
 }
 
 /*
- * Room for the entry at idx of a batch written ahead on r (see
- * xdm_prod_next()); *end is where the room known so far ends. Re-reads
- * the consumer index only when the room known so far is used up.
+ * The room known for a batch written ahead on r (see xdm_prod_next()) ends
+ * at idx, the entry to write next: re-read the consumer index and return
+ * where the room ends now (idx itself: the ring is full). Out of line: the
+ * loops below call it only when the room they know is used up.
  */
-static inline bool room(struct xdm_ring *r, __u32 idx, __u32 *end)
+static __attribute__((noinline, cold)) __u32 more_room(struct xdm_ring *r, __u32 idx)
 {
 	__u32 first = xdm_prod_next(r);
 
-	if (idx != *end)
-		return true;
-	*end = first + xdm_fill_nb_free(r, idx - first + 1);
-	return idx != *end;
+	return first + xdm_fill_nb_free(r, idx - first + 1);
 }
 
 /*
- * Two passes, one per fill ring, so that each loop keeps its ring, its
- * limits and its cursors in registers: the first writes the host chunks
- * (headers, and the host segments of packets delivered whole) ahead on the
- * fill ring, the second the dmabuf chunks on the dmabuf fill ring and
- * checks that each packet holds the counts it claims (skipped when no packet
- * has a segment: the first pass checked those). Every address is
- * checked (inside its area, chunk aligned) before it is written, and it is
- * written only where the ring has room. Both rings are published when all
- * of it held; a bad entry or a full ring changes nothing: entries written
- * past the producer index are invisible to the kernel and the indices stay.
+ * Release is two passes, one per fill ring, each a function of its own
+ * (noinline) so that each keeps its ring, limits and cursors in registers:
+ * with both in one body the compiler kept loop state of one pass on the
+ * stack through the other, a store and a reload per packet.
+ *
+ * Each pass checks every address (inside its area, chunk aligned) before
+ * it writes it, and writes only where the ring has room, ahead of the
+ * producer index (xdm_prod_next()): nothing is visible to the kernel until
+ * xdm_prod_submit_n(). Both rings are published when both passes held; a
+ * bad entry or a full ring changes nothing.
  */
-static __attribute__((always_inline)) inline int
-release(struct xdm_rxq *q, const struct xsk_devmem_pkt *pkts, unsigned int n, bool hdr,
-	bool payload)
+
+/*
+ * The host chunks: headers, and the host segments of packets delivered
+ * whole. Returns the number of entries written ahead on r, or -errno;
+ * *segs tells whether any packet has segments (the dmabuf pass has work).
+ */
+static __attribute__((noinline)) int
+release_host(struct xdm_ring *r, const struct xsk_devmem_pkt *pkts, unsigned int n,
+	     __u64 hdr_size, __u64 frame_mask, bool *segs)
 {
 	const struct xsk_devmem_pkt *p, *pend = pkts + n;
-	struct xdm_ring fq = q->fq, dfq = q->dfq;
-	__u32 fidx = xdm_prod_next(&fq), didx = xdm_prod_next(&dfq);
-	bool segments = !hdr;	/* the second pass has work */
-	int err = -EINVAL;
+	__u64 *ring = r->ring;
+	__u32 mask = r->mask, first = xdm_prod_next(r), idx = first;
+	__u32 end = first + xdm_prod_nb_free(r, 0);
+	unsigned int any = 0;
 
-	if (hdr) {
-		const __u64 hdr_size = q->hdr_size, frame_mask = q->frame_mask;
-		__u32 fend = fidx + xdm_prod_nb_free(&fq, 0);
+	for (p = pkts; p != pend; p++) {
+		const struct xsk_devmem_seg *sg, *send;
+		__u16 nr = p->nr_segs, npay = p->nr_payload_segs;
 
+		if (npay > nr)
+			return -EINVAL;
+		any |= nr;
+		if (p->hdr) {
+			if (p->hdr_addr >= hdr_size)
+				return -EINVAL;
+			if (idx == end && (end = more_room(r, idx)) == idx)
+				return -ENOSPC;
+			ring[idx++ & mask] = p->hdr_addr & frame_mask;
+		}
+		if (npay == nr)
+			continue;	/* no host segment, if it tells the truth */
+		for (sg = p->segs, send = sg + nr; sg != send; sg++) {
+			if (sg->flags & XSK_DEVMEM_SEG_DMABUF)
+				continue;
+			if (sg->addr >= hdr_size)
+				return -EINVAL;
+			if (idx == end && (end = more_room(r, idx)) == idx)
+				return -ENOSPC;
+			ring[idx++ & mask] = sg->addr & frame_mask;
+		}
+	}
+	*segs = any;
+	return idx - first;
+}
+
+/*
+ * The dmabuf chunks, written ahead on r if write; every packet's count of
+ * them is checked against nr_payload_segs either way. Returns the number of
+ * entries written, or -errno.
+ */
+static __attribute__((noinline)) int
+release_dmabuf(struct xdm_ring *r, const struct xsk_devmem_pkt *pkts, unsigned int n,
+	       __u64 area_start, __u64 area_len, __u64 chunk_off, bool write)
+{
+	const struct xsk_devmem_pkt *p, *pend = pkts + n;
+	__u64 *ring = r->ring;
+	__u32 mask = r->mask, first = xdm_prod_next(r), idx = first;
+	__u32 end = first + xdm_prod_nb_free(r, 0);
+
+	for (p = pkts; p != pend; p++) {
+		const struct xsk_devmem_seg *sg = p->segs, *send = sg + p->nr_segs;
+		__u32 npay = 0;
+
+		for (; sg != send; sg++) {
+			__u64 addr = sg->addr;
+
+			if (!(sg->flags & XSK_DEVMEM_SEG_DMABUF))
+				continue;
+			npay++;
+			if (!write)
+				continue;
+			if (!chunk_ok(addr, area_start, area_len, chunk_off))
+				return -EINVAL;
+			if (idx == end && (end = more_room(r, idx)) == idx)
+				return -ENOSPC;
+			ring[idx++ & mask] = addr;
+		}
+		if (npay != p->nr_payload_segs)
+			return -EINVAL;
+	}
+	return idx - first;
+}
+
+/*
+ * The common case of a full release (headers and payload), when the rings
+ * have the room a batch can need without host segments: the fill ring one
+ * entry per packet, the dmabuf fill ring one per segment. Two passes, as
+ * above, but with no room check per entry (a host segment, the rare case,
+ * checks its own) and with the address and count checks accumulated and
+ * looked at once, after the loops: nothing written ahead is visible to the
+ * kernel before the submit, so a bad batch still changes nothing. Returns
+ * 1 when the rings lack the room (the caller takes the checked passes
+ * above, which tell -ENOSPC from -EINVAL in the order they meet them), else
+ * 0 with *nf and *nd set, or -EINVAL.
+ */
+static __attribute__((noinline)) int
+release_fast(struct xdm_rxq *q, const struct xsk_devmem_pkt *pkts, unsigned int n,
+	     int *nf, int *nd)
+{
+	const struct xsk_devmem_pkt *p, *pend = pkts + n;
+	__u64 *fr = q->fq.ring, *dr = q->dfq.ring;
+	const __u64 frame_mask = q->frame_mask, area_start = q->area_start;
+	const __u32 fmask = q->fq.mask, dmask = q->dfq.mask;
+	const __u32 f0 = xdm_prod_next(&q->fq), d0 = xdm_prod_next(&q->dfq);
+	__u32 fidx = f0, didx = d0, fend, total = 0, claimed = 0, host = 0, bad;
+	__u64 hmax = 0, dmax = 0, dor = 0;
+
+	if (xdm_prod_nb_free(&q->fq, n) < n)
+		return 1;
+	for (p = pkts; p != pend; p++) {
+		total += p->nr_segs;
+		claimed += p->nr_payload_segs;
+		if (p->hdr) {
+			__u64 a = p->hdr_addr;
+
+			hmax = a > hmax ? a : hmax;
+			fr[fidx++ & fmask] = a & frame_mask;
+		}
+	}
+	if (total && xdm_prod_nb_free(&q->dfq, total) < total)
+		return 1;
+	bad = !total && claimed;	/* no segment at all: the loop is skipped */
+	for (p = pkts; total && p != pend; p++) {
+		const struct xsk_devmem_seg *sg = p->segs, *send = sg + p->nr_segs;
+		__u32 npay = 0;
+
+		for (; sg != send; sg++) {
+			__u64 a = sg->addr, x = a - area_start;
+
+			if (!(sg->flags & XSK_DEVMEM_SEG_DMABUF)) {
+				host++;
+				continue;
+			}
+			dmax = x > dmax ? x : dmax;
+			dor |= a;
+			dr[didx++ & dmask] = a;
+			npay++;
+		}
+		bad |= npay ^ p->nr_payload_segs;
+	}
+	if (host) {
+		/* Host segments (packets delivered whole): the rare case. */
+		fend = f0 + xdm_prod_nb_free(&q->fq, 0);
 		for (p = pkts; p != pend; p++) {
 			const struct xsk_devmem_seg *sg = p->segs, *send = sg + p->nr_segs;
 
-			if (p->nr_payload_segs > p->nr_segs)
-				goto out;
-			segments |= !!p->nr_segs;
-			if (p->hdr) {
-				if (p->hdr_addr >= hdr_size)
-					goto out;
-				if (!room(&fq, fidx, &fend))
-					goto nospc;
-				*xdm_prod_addr(&fq, fidx++) = p->hdr_addr & frame_mask;
-			}
-			if (p->nr_payload_segs == p->nr_segs)
-				continue;	/* no host segment, if it tells the truth */
 			for (; sg != send; sg++) {
 				if (sg->flags & XSK_DEVMEM_SEG_DMABUF)
 					continue;
-				if (sg->addr >= hdr_size)
-					goto out;
-				if (!room(&fq, fidx, &fend))
-					goto nospc;
-				*xdm_prod_addr(&fq, fidx++) = sg->addr & frame_mask;
+				if (fidx == fend && (fend = more_room(&q->fq, fidx)) == fidx)
+					return 1;	/* the checked passes say which */
+				hmax = sg->addr > hmax ? sg->addr : hmax;
+				fr[fidx++ & fmask] = sg->addr & frame_mask;
 			}
 		}
 	}
-	if (segments) {
-		const __u64 area_start = q->area_start, area_len = q->area_end - q->area_start;
-		const __u64 chunk_off = ~q->chunk_mask;
-		__u32 dend = didx + xdm_prod_nb_free(&dfq, 0);
-
-		for (p = pkts; p != pend; p++) {
-			const struct xsk_devmem_seg *sg = p->segs, *send = sg + p->nr_segs;
-			__u32 npay = 0;
-
-			for (; sg != send; sg++) {
-				if (!(sg->flags & XSK_DEVMEM_SEG_DMABUF))
-					continue;
-				npay++;
-				if (!payload)
-					continue;
-				if (!chunk_ok(sg->addr, area_start, area_len, chunk_off))
-					goto out;
-				if (!room(&dfq, didx, &dend))
-					goto nospc;
-				*xdm_prod_addr(&dfq, didx++) = sg->addr;
-			}
-			if (npay != p->nr_payload_segs)
-				goto out;
-		}
-	}
-	fidx -= xdm_prod_next(&fq);
-	didx -= xdm_prod_next(&dfq);
-	if (fidx)
-		xdm_prod_submit_n(&fq, fidx);
-	if (didx)
-		xdm_prod_submit_n(&dfq, didx);
-	q->fq = fq;
-	q->dfq = dfq;
-	q->st.released_hdr_chunks += fidx;
-	q->st.released_payload_chunks += didx;
+	if (bad || hmax >= q->hdr_size ||
+	    (didx != d0 && (dmax >= q->area_end - area_start || (dor & ~q->chunk_mask))))
+		return -EINVAL;
+	*nf = fidx - f0;
+	*nd = didx - d0;
 	return 0;
-nospc:
-	err = -ENOSPC;
-out:
-	q->fq.cached_cons = fq.cached_cons;	/* what we learnt */
-	q->dfq.cached_cons = dfq.cached_cons;
-	return err;
 }
 
 int xdm_rxq_release(struct xdm_rxq *q, const struct xsk_devmem_pkt *pkts, unsigned int n,
 		    bool hdr, bool payload)
 {
+	bool segs = !hdr;	/* without the host pass, look at the segments */
+	int nf = 0, nd = 0, err = 1;
+
 	if (hdr && payload)
-		return release(q, pkts, n, true, true);
+		err = release_fast(q, pkts, n, &nf, &nd);
+	if (err < 0)
+		return err;
+	if (!err)
+		goto submit;
 	if (hdr)
-		return release(q, pkts, n, true, false);
-	return release(q, pkts, n, false, true);
+		nf = release_host(&q->fq, pkts, n, q->hdr_size, q->frame_mask, &segs);
+	if (nf >= 0 && segs)
+		nd = release_dmabuf(&q->dfq, pkts, n, q->area_start,
+				    q->area_end - q->area_start, ~q->chunk_mask, payload);
+	if (nf < 0)
+		return nf;
+	if (nd < 0)
+		return nd;
+submit:
+	if (nf)
+		xdm_prod_submit_n(&q->fq, nf);
+	if (nd)
+		xdm_prod_submit_n(&q->dfq, nd);
+	q->st.released_hdr_chunks += nf;
+	q->st.released_payload_chunks += nd;
+	return 0;
 }
 
 int xdm_rxq_release_payload(struct xdm_rxq *q, const __u64 *offsets, unsigned int n)

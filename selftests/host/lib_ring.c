@@ -13,7 +13,7 @@
  *                   host chunks, chains across the array end, limits on
  *                   packets and segments, incomplete chains, -ENOBUFS
  *   release_*       the fill rings get chunk bases; bad input and full
- *                   rings change nothing
+ *                   rings change nothing; random batches against a model
  *   completed_*     the dmabuf completion ring, recycle
  */
 #include <errno.h>
@@ -327,6 +327,160 @@ static void release_bad(void)
 	      fq_m.producer == 4, "half-full pair changed the fill ring");
 }
 
+/*
+ * release against a model, on random batches: packets of every shape
+ * (split over dmabuf chunks, whole over host chunks, header only, no
+ * header), sometimes one bad address or lying count, rings with random
+ * room, indices near the 2^32 wrap. The model: -EINVAL if an entry is bad,
+ * -ENOSPC if a ring lacks the room, either one when both; 0 and the chunk
+ * bases in order on each ring otherwise. An error changes nothing.
+ */
+static unsigned int rnd(unsigned int *seed, unsigned int n)
+{
+	*seed = *seed * 1103515245u + 12345u;
+	return (*seed >> 8) % n;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The n entries from index first of ring m are the chunks of want, in any
+ * order: a fill ring is a set of free chunks (headers and host segments
+ * may be written in either order).
+ */
+static bool same_entries(const struct mem_ring *m, __u32 first, __u32 size, __u64 *want, __u32 n)
+{
+	__u64 got[16 * 5];
+
+	for (__u32 k = 0; k < n; k++)
+		got[k] = m->entries[(first + k) & (size - 1)];
+	qsort(got, n, sizeof(*got), cmp_u64);
+	qsort(want, n, sizeof(*want), cmp_u64);
+	return !memcmp(got, want, n * sizeof(*got));
+}
+
+static void release_model(void)
+{
+	static struct xsk_devmem_pkt pkts[16];
+	static struct xsk_devmem_seg segs[16 * 4];
+	unsigned int seed = 42, ok = 0, einval = 0, enospc = 0;
+
+	for (int iter = 0; iter < 20000; iter++) {
+		__u32 start = 0u - rnd(&seed, 80), size = 64, idx, f0, d0, nf = 0, nd = 0;
+		__u64 want_f[16 * 5], want_d[16 * 4];
+		unsigned int n = 1 + rnd(&seed, 16), ns = 0, fill_f, fill_d;
+		bool bad = false, room;
+		struct xdm_rxq q;
+		int ret;
+
+		rxq_init(&q, 16, size, start);
+		/* Entries released before and not yet taken by the kernel. */
+		fill_f = rnd(&seed, 3) ? rnd(&seed, 8) : rnd(&seed, size + 1);
+		fill_d = rnd(&seed, 3) ? rnd(&seed, 8) : rnd(&seed, size + 1);
+		xdm_prod_reserve(&q.fq, fill_f, &idx);
+		xdm_prod_submit(&q.fq);
+		xdm_prod_reserve(&q.dfq, fill_d, &idx);
+		xdm_prod_submit(&q.dfq);
+		f0 = fq_m.producer;
+		d0 = dfq_m.producer;
+
+		for (unsigned int i = 0; i < n; i++) {
+			struct xsk_devmem_pkt *p = &pkts[i];
+			unsigned int shape = rnd(&seed, 8), nseg = 0, npay = 0;
+			__u64 frame = rnd(&seed, 64);
+
+			*p = (struct xsk_devmem_pkt){ .hdr = hdr_area + frame * FRAME,
+						      .hdr_addr = frame * FRAME + rnd(&seed, FRAME),
+						      .segs = &segs[ns] };
+			if (shape == 7) {	/* no header: a bad descriptor */
+				p->hdr = NULL;
+				p->hdr_addr = 0;
+			} else {
+				want_f[nf++] = frame * FRAME;
+			}
+			if (shape >= 3) {	/* split */
+				nseg = npay = 1 + rnd(&seed, 4);
+				for (unsigned int k = 0; k < nseg; k++) {
+					__u64 c = AREA0 + rnd(&seed, 32) * CHUNK;
+
+					segs[ns + k] = (struct xsk_devmem_seg){ c, 100,
+										XSK_DEVMEM_SEG_DMABUF };
+					want_d[nd++] = c;
+				}
+			} else if (shape == 2) {	/* whole, more host chunks */
+				nseg = 1 + rnd(&seed, 3);
+				for (unsigned int k = 0; k < nseg; k++) {
+					__u64 f = rnd(&seed, 64);
+
+					segs[ns + k] = (struct xsk_devmem_seg){ f * FRAME, 2048, 0 };
+					want_f[nf++] = f * FRAME;
+				}
+			}
+			p->nr_segs = nseg;
+			p->nr_payload_segs = npay;
+			ns += nseg;
+		}
+		if (!rnd(&seed, 6)) {	/* one thing wrong */
+			struct xsk_devmem_pkt *p = &pkts[rnd(&seed, n)];
+			unsigned int what = rnd(&seed, 5);
+
+			bad = true;
+			if (what == 0 && p->hdr) {
+				p->hdr_addr = sizeof(hdr_area) + rnd(&seed, 3) * FRAME;
+			} else if (what == 1 && p->nr_segs) {
+				struct xsk_devmem_seg *sg = &p->segs[rnd(&seed, p->nr_segs)];
+				const __u64 wrong[] = {
+					AREA0 - CHUNK,		/* before the area */
+					AREA0 + 32 * CHUNK,	/* after it */
+					sg->addr + 1 + rnd(&seed, CHUNK - 1),	/* inside a chunk */
+					~0ull - CHUNK + 1,
+				};
+
+				sg->addr = sg->flags ? wrong[rnd(&seed, 4)]
+						     : sizeof(hdr_area) + sg->addr;
+			} else if (what == 2) {
+				p->nr_payload_segs += 1;
+			} else if (what == 3 && p->nr_payload_segs) {
+				p->nr_payload_segs -= 1;
+			} else if (what == 4 && p->nr_segs && !p->nr_payload_segs) {
+				p->nr_payload_segs = p->nr_segs;	/* host chunks called payload */
+			} else {
+				bad = false;
+			}
+		}
+		room = nf <= size - fill_f && nd <= size - fill_d;
+		ret = xdm_rxq_release(&q, pkts, n, true, true);
+		if (bad && !room)
+			CHECK_RET(ret == -EINVAL || ret == -ENOSPC, "iter %d: bad and full: %d", iter, ret);
+		else
+			CHECK_RET(ret == (bad ? -EINVAL : room ? 0 : -ENOSPC),
+				  "iter %d: %d (bad %d, room %d)", iter, ret, bad, room);
+		if (ret) {
+			CHECK_RET(fq_m.producer == f0 && dfq_m.producer == d0 &&
+				  q.fq.cached_prod == f0 && q.dfq.cached_prod == d0,
+				  "iter %d: an error changed the rings", iter);
+			einval += ret == -EINVAL;
+			enospc += ret == -ENOSPC;
+			continue;
+		}
+		ok++;
+		CHECK_RET(fq_m.producer == f0 + nf && dfq_m.producer == d0 + nd,
+			  "iter %d: published %u/%u, want %u/%u", iter, fq_m.producer - f0,
+			  dfq_m.producer - d0, nf, nd);
+		CHECK_RET(same_entries(&fq_m, f0, size, want_f, nf), "iter %d: fill ring", iter);
+		CHECK_RET(same_entries(&dfq_m, d0, size, want_d, nd), "iter %d: dmabuf fill ring",
+			  iter);
+	}
+	/* Each outcome is drawn often enough to mean something. */
+	CHECK_RET(ok > 5000 && einval > 1000 && enospc > 500, "outcomes: %u ok, %u -EINVAL, %u -ENOSPC",
+		  ok, einval, enospc);
+}
+
 static void completed(void)
 {
 	struct xdm_rxq q;
@@ -354,6 +508,7 @@ int main(void)
 	rx_whole_multi();
 	release_ok();
 	release_bad();
+	release_model();
 	completed();
 	return check_report("lib_ring");
 }
