@@ -36,6 +36,17 @@ static void kick(struct xdm_rxq *q)
  * batch.
  */
 
+/* Bytes of the dmabuf segments among n (a chain that mixes both kinds). */
+static __attribute__((noinline, cold)) __u32 dmabuf_bytes(const struct xsk_devmem_seg *sg,
+							   __u32 n)
+{
+	__u32 bytes = 0;
+
+	for (__u32 k = 0; k < n; k++)
+		bytes += sg[k].flags & XSK_DEVMEM_SEG_DMABUF ? sg[k].len : 0;
+	return bytes;
+}
+
 /*
  * A packet is a chain of descriptors that ends with one without
  * XDP_PKT_CONTD; the kernel publishes a chain whole. Only complete chains
@@ -46,12 +57,11 @@ int xdm_rxq_recv(struct xdm_rxq *q, struct xsk_devmem_pkt *pkts, unsigned int ma
 		 struct xsk_devmem_seg *segs, unsigned int max_segs)
 {
 	struct xdm_ring rx = q->rx;
-	const struct xdm_desc *ring = rx.ring;
 	__u8 *hdr_area = q->hdr_area;
 	struct xsk_devmem_pkt *p = pkts, *pend = pkts + max_pkts;
-	struct xsk_devmem_seg *sg = segs;
+	struct xsk_devmem_seg *sg = segs, *sgend = segs + max_segs;
 	__u64 bytes = 0, payload = 0;
-	__u32 idx, end, i, mask = rx.mask, segs_left = max_segs, bad = 0;
+	__u32 idx, end, i, bad = 0;
 
 	end = xdm_cons_peek(&rx, rx.size, &idx);
 	if (!end) {
@@ -61,14 +71,15 @@ int xdm_rxq_recv(struct xdm_rxq *q, struct xsk_devmem_pkt *pkts, unsigned int ma
 	}
 	end += idx;
 	for (i = idx; i != end && p != pend; p++) {
-		struct xdm_desc d = ring[i & mask];
-		__u32 j = i, k, lim, contd, len = 0, plen = 0, npay = 0;
+		struct xdm_desc d = *xdm_cons_desc(&rx, i);
+		struct xsk_devmem_seg *seg0 = sg;
+		__u32 j = i, contd = 1, len = 0, plen, npay = 0;
 
 		p->segs = sg;
+		p->hdr = hdr_area + d.addr;
+		p->hdr_addr = d.addr;
+		p->hdr_len = d.len;
 		if (!(d.options & (DESC_CONTD | DESC_DMABUF))) {
-			p->hdr = hdr_area + d.addr;
-			p->hdr_addr = d.addr;
-			p->hdr_len = d.len;
 			p->len = d.len;
 			p->payload_len = 0;
 			p->nr_segs = 0;
@@ -85,44 +96,47 @@ int xdm_rxq_recv(struct xdm_rxq *q, struct xsk_devmem_pkt *pkts, unsigned int ma
 			p->hdr_addr = 0;
 			p->hdr_len = 0;
 		} else {
-			p->hdr = hdr_area + d.addr;
-			p->hdr_addr = d.addr;
-			p->hdr_len = len = d.len;
+			len = d.len;
 			j++;
 		}
-		/* The chain's segments: as many as the window and segs hold. */
-		lim = end - j < segs_left ? end - j : segs_left;
-		for (k = 0, contd = 1; contd && k < lim; k++) {
+		while (contd && j != end && sg != sgend) {
 			__u32 dmabuf;
 
-			d = ring[(j + k) & mask];
-			dmabuf = (d.options & DESC_DMABUF) >> 2;
-			sg[k].addr = d.addr;
-			sg[k].len = d.len;
-			sg[k].flags = dmabuf;	/* XSK_DEVMEM_SEG_DMABUF */
+			d = *xdm_cons_desc(&rx, j++);
+			dmabuf = !!(d.options & DESC_DMABUF);
+			sg->addr = d.addr;
+			sg->len = d.len;
+			sg->flags = dmabuf ? XSK_DEVMEM_SEG_DMABUF : 0;
+			sg++;
 			len += d.len;
-			plen += d.len & -dmabuf;
 			npay += dmabuf;
 			contd = d.options & DESC_CONTD;
 		}
 		if (contd) {
 			/* Incomplete in this window, or no room in segs. */
-			if (p == pkts && j + k != end) {
+			if (p == pkts && j != end) {
 				xdm_cons_cancel(&rx, end - idx);
 				q->rx = rx;
 				return -ENOBUFS;
 			}
+			sg = seg0;
 			break;
 		}
+		/*
+		 * The segments of a split packet are all dmabuf chunks (its
+		 * payload is all but the header), those of a whole one all
+		 * host chunks; only a chain that mixes both, which the kernel
+		 * never makes, counts its dmabuf bytes one by one.
+		 */
+		plen = npay == sg - seg0 ? len - p->hdr_len :
+		       npay ? dmabuf_bytes(seg0, sg - seg0) : 0;
 		p->len = len;
 		p->payload_len = plen;
-		p->nr_segs = k;
+		p->nr_segs = sg - seg0;
 		p->nr_payload_segs = npay;
 		bytes += len;
 		payload += plen;
-		sg += k;
-		segs_left -= k;
-		i = j + k;
+		i = j;
 	}
 	xdm_cons_cancel(&rx, end - i);
 	if (i != idx)

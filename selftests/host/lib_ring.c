@@ -258,6 +258,30 @@ static void rx_whole_multi(void)
 	CHECK_RET(dfq_m.producer == 0, "nothing on the dmabuf fill ring");
 }
 
+static void rx_mixed(void)
+{
+	struct xsk_devmem_pkt pkt;
+	struct xsk_devmem_seg segs[4];
+	struct xdm_rxq q;
+	__u32 idx;
+
+	/* A chain that mixes host and dmabuf chunks (no kernel makes one):
+	 * payload_len counts the dmabuf bytes only. */
+	rxq_init(&q, 8, 8, 0);
+	xdm_prod_reserve(&k_rx, 4, &idx);
+	*xdm_prod_desc(&k_rx, idx) = (struct xdm_desc){ 0 * FRAME + 256, 100, CONTD };
+	*xdm_prod_desc(&k_rx, idx + 1) = (struct xdm_desc){ 1 * FRAME, 2048, CONTD };
+	*xdm_prod_desc(&k_rx, idx + 2) = (struct xdm_desc){ AREA0, 3000, DMABUF | CONTD };
+	*xdm_prod_desc(&k_rx, idx + 3) = (struct xdm_desc){ 2 * FRAME, 7, 0 };
+	xdm_prod_submit(&k_rx);
+	CHECK_RET(xdm_rxq_recv(&q, &pkt, 1, segs, 4) == 1, "recv");
+	CHECK_RET(pkt.len == 5155 && pkt.payload_len == 3000 && pkt.nr_segs == 3 &&
+		  pkt.nr_payload_segs == 1 && q.st.payload_bytes == 3000, "mixed chain: %u %u",
+		  pkt.len, pkt.payload_len);
+	CHECK_RET(xdm_rxq_release(&q, &pkt, 1, true, true) == 0 && fq_m.producer == 3 &&
+		  dfq_m.producer == 1, "release of a mixed chain");
+}
+
 static void release_ok(void)
 {
 	struct xsk_devmem_pkt pkts[4];
@@ -506,6 +530,7 @@ int main(void)
 	rx_split();
 	rx_limits();
 	rx_whole_multi();
+	rx_mixed();
 	release_ok();
 	release_bad();
 	release_model();
