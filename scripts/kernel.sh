@@ -2,8 +2,11 @@
 # Kernel side of xsk-devmem: turn kernel/ (overlay files + patches + config
 # fragments) into a patched Linux 6.12 tree, a bzImage and a patch series.
 #
-#   kernel.sh build [VARIANT]   build bzImage (VARIANT: default | debug)
+#   kernel.sh build [VARIANT]   build bzImage (VARIANT: default | debug | base)
 #   kernel.sh image [VARIANT]   print the path of the built bzImage
+#                               (base: the unpatched tree, the default config
+#                               without the series' own options: the
+#                               reference that plain AF_XDP is compared with)
 #   kernel.sh patches OUTDIR    git format-patch series + cover letter, checkpatch,
 #                               then `check`
 #   kernel.sh check             compile the C files the series adds or changes
@@ -22,6 +25,7 @@
 #   src/            git worktree checked out at the current series commit; only
 #                   files that differ between two series are rewritten, so kbuild
 #                   rebuilds incrementally. Builds are out of tree (O=).
+#   src-base/       git worktree at tag "base", for the base variant.
 #   build-VARIANT/  kbuild output directory per config variant.
 #   images/KEY/     finished bzImage per key; KEY hashes kernel/, the scripts
 #                   and the linux-source version, so an unchanged kernel is
@@ -70,7 +74,7 @@ ensure_base() {
 		return
 	fi
 	log "unpacking linux-source-6.12 $ver into $CACHE/linux (once)"
-	rm -rf "$CACHE/linux" "$CACHE/src"
+	rm -rf "$CACHE/linux" "$CACHE/src" "$CACHE/src-base"
 	mkdir -p "$CACHE/linux"
 	tar -xJf "$SRC_TARBALL" -C "$CACHE/linux" --strip-components=1
 	# Debian's .gitignore ignores every top-level path; drop that block so
@@ -111,16 +115,38 @@ check_series() {
 }
 
 # Key of everything that decides the kernel image of a variant (the cover
-# letter does not).
+# letter does not; the base variant depends on the config only).
 image_key() {
 	local variant=$1
 	{
 		src_version
 		echo "$variant"
 		echo "$BUILD_RECIPE"
-		(cd "$KDIR" && find . -type f ! -name cover-letter | LC_ALL=C sort |
-			xargs sha256sum)
+		if [ "$variant" = base ]; then
+			sha256sum "$KDIR/config/base.config"
+		else
+			(cd "$KDIR" && find . -type f ! -name cover-letter | LC_ALL=C sort |
+				xargs sha256sum)
+		fi
 	} | sha256sum | cut -c1-16
+}
+
+# The options the series adds (kernel/net/xdp/Kconfig entries of its
+# patches): the base variant's config leaves them out.
+series_options() {
+	cat "$KDIR"/patches/*.patch | sed -n 's/^+config \([A-Z0-9_]*\)$/\1/p' | LC_ALL=C sort -u
+}
+
+# The unpatched tree in src-base/ (once per linux-source version).
+update_src_base() {
+	ensure_base
+	if [ ! -d "$CACHE/src-base" ]; then
+		git_l worktree prune
+		git_l worktree add -q --detach "$CACHE/src-base" base
+	fi
+	git -C "$CACHE/src-base" checkout -q -f --detach base
+	git -C "$CACHE/src-base" clean -q -fdx
+	git_l rev-parse base
 }
 
 # Assemble branch "xsk" = base + series; print its commit.
@@ -167,7 +193,8 @@ update_src() {
 	echo "$commit"
 }
 
-KMAKE() { make -C "$CACHE/src" ARCH=x86_64 O="$BUILD" CC="ccache gcc" \
+SRC=$CACHE/src
+KMAKE() { make -C "$SRC" ARCH=x86_64 O="$BUILD" CC="ccache gcc" \
 	HOSTCC="ccache gcc" -j"$JOBS" "$@"; }
 
 # Every CONFIG_ line of the fragments must hold in the final .config.
@@ -193,12 +220,18 @@ verify_config() {
 }
 
 fragments() {
-	local variant=$1
-	echo "$KDIR/config/base.config"
+	local variant=$1 opts
 	case "$variant" in
-	default) ;;
-	debug) echo "$KDIR/config/debug.config" ;;
-	*) die "unknown KCONFIG variant '$variant' (default | debug)" ;;
+	default) echo "$KDIR/config/base.config" ;;
+	debug) echo "$KDIR/config/base.config"; echo "$KDIR/config/debug.config" ;;
+	base)
+		opts=$(series_options | paste -sd'|')
+		[ -n "$opts" ] || die "no Kconfig option found in kernel/patches"
+		mkdir -p "$BUILD"
+		grep -Ev "^(# )?CONFIG_($opts)[= ]" "$KDIR/config/base.config" \
+			> "$BUILD/unpatched.config"
+		echo "$BUILD/unpatched.config" ;;
+	*) die "unknown KCONFIG variant '$variant' (default | debug | base)" ;;
 	esac
 }
 
@@ -216,11 +249,17 @@ cmd_build() {
 		echo "$img"
 		return
 	fi
-	mapfile -t frags < <(fragments "$variant")
-	local commit; commit=$(update_src)
 	BUILD=$CACHE/build-$variant
 	mkdir -p "$BUILD"
-	log "building $variant kernel (series ${commit:0:12}, key $key)"
+	mapfile -t frags < <(fragments "$variant")
+	local commit
+	if [ "$variant" = base ]; then
+		commit=$(update_src_base)
+		SRC=$CACHE/src-base
+	else
+		commit=$(update_src)
+	fi
+	log "building $variant kernel (tree ${commit:0:12}, key $key)"
 	local t0=$SECONDS
 	KMAKE -s tinyconfig >/dev/null
 	"$CACHE/src/scripts/kconfig/merge_config.sh" -m -O "$BUILD" \

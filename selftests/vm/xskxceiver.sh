@@ -9,7 +9,7 @@
 #
 # KNOWN below: tests that fail the same way on the unpatched tree (Debian
 # linux-source-6.12 6.12.117, the same config without the series, run with
-# this script on 2026-11-30: 13 failures, the same 12 plus one FLAKY), where
+# this script by `make xsk-reference`; on 2026-11-30: the same 12), where
 # stable backports changed the kernel's checks but not these tests (e.g. the
 # UMEM headroom limit now leaves room for skb_shared_info, so the headroom
 # STAT_RX_DROPPED asks for is refused with EINVAL). They must still fail
