@@ -235,20 +235,30 @@ static void rx_limits(void)
 	CHECK_RET(n == 1 && pkts[0].nr_segs == 2, "completed chain: %d", n);
 }
 
+/* Kernel: post the n descriptors of d and publish them. */
+static void post_chain(const struct xdm_desc *d, __u32 n)
+{
+	__u32 idx;
+
+	if (xdm_prod_reserve(&k_rx, n, &idx) != n)
+		abort();
+	for (__u32 k = 0; k < n; k++)
+		*xdm_prod_desc(&k_rx, idx + k) = d[k];
+	xdm_prod_submit(&k_rx);
+}
+
 static void rx_whole_multi(void)
 {
 	struct xsk_devmem_pkt pkt;
 	struct xsk_devmem_seg segs[4];
 	struct xdm_rxq q;
-	__u32 idx;
 
 	/* A packet delivered whole across three host chunks. */
 	rxq_init(&q, 8, 8, 0);
-	xdm_prod_reserve(&k_rx, 3, &idx);
-	*xdm_prod_desc(&k_rx, idx) = (struct xdm_desc){ 0 * FRAME + 256, 1792, CONTD };
-	*xdm_prod_desc(&k_rx, idx + 1) = (struct xdm_desc){ 1 * FRAME, 2048, CONTD };
-	*xdm_prod_desc(&k_rx, idx + 2) = (struct xdm_desc){ 2 * FRAME, 100, 0 };
-	xdm_prod_submit(&k_rx);
+	post_chain((const struct xdm_desc[]){
+		{ 0 * FRAME + 256, 1792, CONTD },
+		{ 1 * FRAME, 2048, CONTD },
+		{ 2 * FRAME, 100, 0 } }, 3);
 	CHECK_RET(xdm_rxq_recv(&q, &pkt, 1, segs, 4) == 1, "recv");
 	CHECK_RET(pkt.len == 3940 && pkt.payload_len == 0 && pkt.nr_segs == 2 &&
 	      segs[0].flags == 0, "whole packet in 3 host chunks");
@@ -263,17 +273,15 @@ static void rx_mixed(void)
 	struct xsk_devmem_pkt pkt;
 	struct xsk_devmem_seg segs[4];
 	struct xdm_rxq q;
-	__u32 idx;
 
 	/* A chain that mixes host and dmabuf chunks (no kernel makes one):
 	 * payload_len counts the dmabuf bytes only. */
 	rxq_init(&q, 8, 8, 0);
-	xdm_prod_reserve(&k_rx, 4, &idx);
-	*xdm_prod_desc(&k_rx, idx) = (struct xdm_desc){ 0 * FRAME + 256, 100, CONTD };
-	*xdm_prod_desc(&k_rx, idx + 1) = (struct xdm_desc){ 1 * FRAME, 2048, CONTD };
-	*xdm_prod_desc(&k_rx, idx + 2) = (struct xdm_desc){ AREA0, 3000, DMABUF | CONTD };
-	*xdm_prod_desc(&k_rx, idx + 3) = (struct xdm_desc){ 2 * FRAME, 7, 0 };
-	xdm_prod_submit(&k_rx);
+	post_chain((const struct xdm_desc[]){
+		{ 0 * FRAME + 256, 100, CONTD },
+		{ 1 * FRAME, 2048, CONTD },
+		{ AREA0, 3000, DMABUF | CONTD },
+		{ 2 * FRAME, 7, 0 } }, 4);
 	CHECK_RET(xdm_rxq_recv(&q, &pkt, 1, segs, 4) == 1, "recv");
 	CHECK_RET(pkt.len == 5155 && pkt.payload_len == 3000 && pkt.nr_segs == 3 &&
 		  pkt.nr_payload_segs == 1 && q.st.payload_bytes == 3000, "mixed chain: %u %u",
