@@ -285,10 +285,11 @@ release_fast(struct xdm_rxq *q, const struct xsk_devmem_pkt *pkts, unsigned int 
 	const __u64 frame_mask = q->frame_mask, area_start = q->area_start;
 	const __u32 fmask = q->fq.mask, dmask = q->dfq.mask;
 	const __u32 f0 = xdm_prod_next(&q->fq), d0 = xdm_prod_next(&q->dfq);
-	__u32 fidx = f0, didx = d0, fend, total = 0, claimed = 0, host = 0, bad;
-	__u64 hmax = 0, dmax = 0, dor = 0;
+	__u32 fidx = f0, didx = d0, fend, bad;
+	__u64 total = 0, claimed = 0, hmax = 0, dmax = 0, dor = 0;
+	bool host = false;
 
-	if (xdm_prod_nb_free(&q->fq, n) < n)
+	if (!dr || xdm_prod_nb_free(&q->fq, n) < n)
 		return 1;
 	for (p = pkts; p != pend; p++) {
 		total += p->nr_segs;
@@ -300,7 +301,7 @@ release_fast(struct xdm_rxq *q, const struct xsk_devmem_pkt *pkts, unsigned int 
 			fr[fidx++ & fmask] = a & frame_mask;
 		}
 	}
-	if (total && xdm_prod_nb_free(&q->dfq, total) < total)
+	if (total && (total > q->dfq.size || xdm_prod_nb_free(&q->dfq, total) < total))
 		return 1;
 	bad = !total && claimed;	/* no segment at all: the loop is skipped */
 	for (p = pkts; total && p != pend; p++) {
@@ -311,7 +312,7 @@ release_fast(struct xdm_rxq *q, const struct xsk_devmem_pkt *pkts, unsigned int 
 			__u64 a = sg->addr, x = a - area_start;
 
 			if (!(sg->flags & XSK_DEVMEM_SEG_DMABUF)) {
-				host++;
+				host = true;
 				continue;
 			}
 			dmax = x > dmax ? x : dmax;

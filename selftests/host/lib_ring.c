@@ -359,6 +359,24 @@ static void release_bad(void)
 	      fq_m.producer == 4, "half-full pair changed the fill ring");
 }
 
+/* A packet with more segments than the dmabuf fill ring has entries. */
+static void release_too_many(void)
+{
+	struct xsk_devmem_seg segs[9];
+	struct xsk_devmem_pkt pkt = { .hdr = hdr_area, .hdr_addr = 0, .nr_segs = 9,
+				      .nr_payload_segs = 9, .segs = segs };
+	struct xdm_rxq q;
+
+	rxq_init(&q, 8, 8, 0);
+	for (int i = 0; i < 9; i++)
+		segs[i] = (struct xsk_devmem_seg){ AREA0 + i * CHUNK, 100, XSK_DEVMEM_SEG_DMABUF };
+	CHECK_RET(xdm_rxq_release(&q, &pkt, 1, true, true) == -ENOSPC && fq_m.producer == 0 &&
+		  dfq_m.producer == 0 && q.dfq.cached_prod == 0, "9 segments, a ring of 8");
+	pkt.nr_segs = pkt.nr_payload_segs = 8;
+	CHECK_RET(xdm_rxq_release(&q, &pkt, 1, true, true) == 0 && fq_m.producer == 1 &&
+		  dfq_m.producer == 8, "8 segments fill it");
+}
+
 /*
  * release against a model, on random batches: packets of every shape
  * (split over dmabuf chunks, whole over host chunks, header only, no
@@ -541,6 +559,7 @@ int main(void)
 	rx_mixed();
 	release_ok();
 	release_bad();
+	release_too_many();
 	release_model();
 	completed();
 	return check_report("lib_ring");
