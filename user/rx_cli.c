@@ -58,6 +58,8 @@ static void usage(FILE *f)
 		"  -s, --size BYTES       udmabuf size (16M; suffix K, M, G)\n"
 		"      --dmabuf-fd N      use this inherited dmabuf fd instead of a udmabuf\n"
 		"      --chunk BYTES      dmabuf chunk size (page size)\n"
+		"  -r, --ring-size N      RX, fill and dmabuf fill ring entries, a power of\n"
+		"                         two (2048); the header area gets 2N frames\n"
 		"  -c, --count N          stop after N packets\n"
 		"  -d, --duration S       stop after S seconds\n"
 		"  -i, --interval S       statistics interval (1)\n"
@@ -267,6 +269,7 @@ static int parse(int argc, char **argv, struct rx_opts *o)
 		{ "size", required_argument, NULL, 's' },
 		{ "dmabuf-fd", required_argument, NULL, 'F' },
 		{ "chunk", required_argument, NULL, 'C' },
+		{ "ring-size", required_argument, NULL, 'r' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "interval", required_argument, NULL, 'i' },
@@ -282,7 +285,7 @@ static int parse(int argc, char **argv, struct rx_opts *o)
 	__u64 v;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "q:m:p:o:s:c:d:i:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "q:m:p:o:s:r:c:d:i:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'q': o->queue = strtoul(optarg, NULL, 0); break;
 		case 'M':
@@ -309,6 +312,12 @@ static int parse(int argc, char **argv, struct rx_opts *o)
 		case 's': if (parse_size(optarg, &o->size)) goto bad; break;
 		case 'F': o->dmabuf_fd = atoi(optarg); break;
 		case 'C': if (parse_size(optarg, &v)) goto bad; o->ucfg.chunk_size = v; break;
+		case 'r':
+			v = strtoul(optarg, NULL, 0);
+			if (!v || v > 1u << 20)
+				goto bad;
+			o->scfg.rx_size = o->ucfg.fill_size = o->ucfg.dmabuf_fill_size = v;
+			break;
 		case 'c': o->count = strtoull(optarg, NULL, 0); break;
 		case 'd': o->duration = atof(optarg); break;
 		case 'i': o->interval = atof(optarg); break;
@@ -447,7 +456,11 @@ int cmd_rx(int argc, char **argv)
 	} else if (xsk_devmem_dmabuf__create_udmabuf(&dmabuf, o.size)) {
 		return fail();
 	}
-	if (xsk_devmem_umem__create(&umem, NULL, 0, dmabuf, &o.ucfg)) {
+	/* Twice as many header frames as the fill ring holds, as by default. */
+	if (xsk_devmem_umem__create(&umem, NULL,
+				    o.ucfg.fill_size ? 2ull * o.ucfg.fill_size *
+						       XSK_DEVMEM_DEFAULT_FRAME_SIZE : 0,
+				    dmabuf, &o.ucfg)) {
 		fail();
 		goto out;
 	}

@@ -31,7 +31,7 @@ run_split() {
 			action redirect split "$split" >/dev/null || fail "rule add"
 		opts+=(--inhibit)
 	fi
-	in_rx "$XSK" rx $IF_RX "${opts[@]}" -m native --verify --port $PORT -c "$N" -d 120 \
+	in_rx "$XSK" rx $IF_RX "${opts[@]}" -m native -r 4096 --verify --port $PORT -c "$N" -d 120 \
 		--json --quiet >"$log" 2>&1 &
 	local rx=$!
 	wait_line "$log" '"ready"' 30 || { fail "split $split: rx not ready"; cat "$log"; }
