@@ -112,7 +112,7 @@ user:
 # archive and a shared object whose exported set is user/libxsk-devmem.map
 # (symbol versions). `make install PREFIX=... [DESTDIR=...]` installs it
 # with include/xsk_devmem.h, a pkg-config file, steer.bpf.o and the tool.
-LIB_VERSION := 0.1.0
+LIB_VERSION := 0.2.0
 LIB_SONAME  := libxsk-devmem.so.0
 PREFIX      ?= /usr/local
 LIBDIR      ?= $(PREFIX)/lib

@@ -291,6 +291,27 @@ int xsk_devmem_socket__release_payload(struct xsk_devmem_socket *xsk,
 				       const __u64 *offsets, unsigned int n);
 
 /*
+ * In-order receive, for applications that finish packets in the order they
+ * came (the fastest way; make bench-lib): peek takes packets as recv does
+ * but leaves their descriptors on the RX ring, and release_peeked gives
+ * back every chunk of the oldest n packets taken so (headers to the fill
+ * ring, payload to the dmabuf fill ring) straight from those descriptors,
+ * then their RX ring slots. Nothing to pass and nothing to check: the
+ * addresses are the kernel's own. Packets taken by peek are released only
+ * by release_peeked, never by the release calls above; while any is held,
+ * recv fails with -EBUSY (peek goes on after them). Held packets occupy the
+ * RX ring: one that holds as many descriptors as the ring has stops the
+ * queue (the kernel counts rx_ring_full) until they are released.
+ * release_peeked returns 0, -EINVAL if n is more than are held, -ENOSPC if
+ * a fill ring is full (chunks were released twice); an error changes
+ * nothing.
+ */
+int xsk_devmem_socket__peek(struct xsk_devmem_socket *xsk, struct xsk_devmem_pkt *pkts,
+			    unsigned int max_pkts, struct xsk_devmem_seg *segs,
+			    unsigned int max_segs);
+int xsk_devmem_socket__release_peeked(struct xsk_devmem_socket *xsk, unsigned int n);
+
+/*
  * Chunks the kernel gave back without a packet (dmabuf completion ring):
  * copy up to n offsets into offsets (the caller owns them now). Returns
  * the count.

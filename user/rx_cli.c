@@ -67,6 +67,9 @@ static void usage(FILE *f)
 		"      --port N           count only UDP datagrams to port N when verifying\n"
 		"      --busy-poll USECS  SO_BUSY_POLL (with SO_PREFER_BUSY_POLL)\n"
 		"      --no-wakeup        bind without need_wakeup\n"
+		"      --in-order         take packets with peek and give them back with\n"
+		"                         release_peeked (the in-order calls) instead of\n"
+		"                         recv and release\n"
 		"  -j, --json             one JSON object per line\n"
 		"      --quiet            summary only\n");
 }
@@ -253,7 +256,7 @@ struct rx_opts {
 	int dmabuf_fd;
 	__u64 count;
 	double duration, interval;
-	bool json, quiet;
+	bool json, quiet, in_order;
 	struct verify v;
 };
 
@@ -277,6 +280,7 @@ static int parse(int argc, char **argv, struct rx_opts *o)
 		{ "port", required_argument, NULL, 'P' },
 		{ "busy-poll", required_argument, NULL, 'B' },
 		{ "no-wakeup", no_argument, NULL, 'W' },
+		{ "in-order", no_argument, NULL, 'O' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'Q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -328,6 +332,7 @@ static int parse(int argc, char **argv, struct rx_opts *o)
 			o->scfg.flags |= XSK_DEVMEM_SOCKET_F_PREFER_BUSY_POLL;
 			break;
 		case 'W': o->scfg.flags |= XSK_DEVMEM_SOCKET_F_NO_NEED_WAKEUP; break;
+		case 'O': o->in_order = true; break;
 		case 'j': o->json = true; break;
 		case 'Q': o->quiet = true; break;
 		case 'h': usage(stdout); exit(0);
@@ -397,7 +402,8 @@ static int receive(struct rx_opts *o, struct xsk_devmem_socket *xsk, struct xsk_
 			prev = st;
 			last = t;
 		}
-		n = xsk_devmem_socket__recv(xsk, pkts, BATCH, segs, BATCH * 4);
+		n = o->in_order ? xsk_devmem_socket__peek(xsk, pkts, BATCH, segs, BATCH * 4) :
+		    xsk_devmem_socket__recv(xsk, pkts, BATCH, segs, BATCH * 4);
 		if (n < 0)
 			return fail();
 		if (!n) {
@@ -416,7 +422,8 @@ static int receive(struct rx_opts *o, struct xsk_devmem_socket *xsk, struct xsk_
 			}
 			xsk_devmem_dmabuf__cpu_end(dmabuf, XSK_DEVMEM_SYNC_READ);
 		}
-		if (xsk_devmem_socket__release(xsk, pkts, n))
+		if (o->in_order ? xsk_devmem_socket__release_peeked(xsk, n) :
+		    xsk_devmem_socket__release(xsk, pkts, n))
 			return fail();
 		xsk_devmem_socket__recycle(xsk);
 		st.packets += n;	/* for the count check; stats() refreshes */

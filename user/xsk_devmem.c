@@ -1039,10 +1039,38 @@ int xsk_devmem_socket__recv(struct xsk_devmem_socket *x, struct xsk_devmem_pkt *
 {
 	int n = xdm_rxq_recv(&x->q, pkts, max_pkts, segs, max_segs);
 
+	if (n == -EBUSY)
+		return xdm_err(n, "recv: %u packets taken by peek are not released yet "
+			       "(release_peeked first)", x->q.held_pkts);
 	if (n == -ENOBUFS)
 		return xdm_err(n, "recv: a packet has more segments than the %u given "
 			       "(XSK_DEVMEM_MAX_SEGS holds any)", max_segs);
 	return n;
+}
+
+int xsk_devmem_socket__peek(struct xsk_devmem_socket *x, struct xsk_devmem_pkt *pkts,
+			    unsigned int max_pkts, struct xsk_devmem_seg *segs,
+			    unsigned int max_segs)
+{
+	int n = xdm_rxq_peek(&x->q, pkts, max_pkts, segs, max_segs);
+
+	if (n == -ENOBUFS)
+		return xdm_err(n, "peek: a packet has more segments than the %u given "
+			       "(XSK_DEVMEM_MAX_SEGS holds any)", max_segs);
+	return n;
+}
+
+int xsk_devmem_socket__release_peeked(struct xsk_devmem_socket *x, unsigned int n)
+{
+	int err = xdm_rxq_release_peeked(&x->q, n);
+
+	if (err == -EINVAL)
+		return xdm_err(err, "release_peeked: %u packets, but only %u are held "
+			       "(nothing released)", n, x->q.held_pkts);
+	if (err == -ENOSPC)
+		return xdm_err(err, "release_peeked: a fill ring is full: chunks of held "
+			       "packets were also released another way; nothing released");
+	return err;
 }
 
 static int release_err(int err, const char *what)

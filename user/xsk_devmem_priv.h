@@ -39,6 +39,13 @@ struct xdm_rxq {
 	__u64 chunk_mask;		/* ~(chunk_size - 1) */
 	int fd;				/* for wakeups; -1: never kick */
 	bool kick_always;		/* busy polling: kick on every empty ring */
+	/*
+	 * Packets taken by xdm_rxq_peek() and not yet given back by
+	 * xdm_rxq_release_peeked(): their descriptors, from the published
+	 * RX consumer index to rx.cached_cons, are still the socket's.
+	 */
+	unsigned int held_pkts;
+	__u32 held_host, held_dmabuf;	/* their host and dmabuf chunks */
 	struct xsk_devmem_stats st;	/* library counters */
 };
 
@@ -46,6 +53,10 @@ int xdm_rxq_recv(struct xdm_rxq *q, struct xsk_devmem_pkt *pkts, unsigned int ma
 		 struct xsk_devmem_seg *segs, unsigned int max_segs);
 int xdm_rxq_release(struct xdm_rxq *q, const struct xsk_devmem_pkt *pkts, unsigned int n,
 		    bool hdr, bool payload);
+/* In order: take packets and keep their RX slots; give back the oldest n. */
+int xdm_rxq_peek(struct xdm_rxq *q, struct xsk_devmem_pkt *pkts, unsigned int max_pkts,
+		 struct xsk_devmem_seg *segs, unsigned int max_segs);
+int xdm_rxq_release_peeked(struct xdm_rxq *q, unsigned int n);
 int xdm_rxq_release_payload(struct xdm_rxq *q, const __u64 *offsets, unsigned int n);
 int xdm_rxq_completed(struct xdm_rxq *q, __u64 *offsets, unsigned int n);
 /* Post host chunks / dmabuf chunks: at most n; returns how many. */

@@ -218,4 +218,19 @@ static inline void xdm_cons_release(struct xdm_ring *r)
 	__atomic_store_n(r->consumer, r->cached_cons, __ATOMIC_RELEASE);
 }
 
+/*
+ * A consumer that holds entries it took (reads them again later) publishes
+ * less than it took: the first entry it has not handed back yet (its own
+ * index: only this side writes it), and handing back those before idx (D).
+ */
+static inline __u32 xdm_cons_released(const struct xdm_ring *r)
+{
+	return __atomic_load_n(r->consumer, __ATOMIC_RELAXED);
+}
+
+static inline void xdm_cons_release_to(struct xdm_ring *r, __u32 idx)
+{
+	__atomic_store_n(r->consumer, idx, __ATOMIC_RELEASE);
+}
+
 #endif /* XSK_DEVMEM_RING_H */

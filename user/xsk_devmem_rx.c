@@ -52,16 +52,21 @@ static __attribute__((noinline, cold)) __u32 dmabuf_bytes(const struct xsk_devme
  * XDP_PKT_CONTD; the kernel publishes a chain whole. Only complete chains
  * that fit into pkts and segs are taken; the rest stays on the ring for
  * the next call. A packet of one descriptor (no chain) takes a short path.
+ *
+ * hold (xdm_rxq_peek()): the descriptors taken stay on the RX ring, the
+ * consumer index is not published; xdm_rxq_release_peeked() reads the
+ * chunks back from them and then gives the slots to the kernel.
  */
-int xdm_rxq_recv(struct xdm_rxq *q, struct xsk_devmem_pkt *pkts, unsigned int max_pkts,
-		 struct xsk_devmem_seg *segs, unsigned int max_segs)
+static inline __attribute__((always_inline)) int
+take(struct xdm_rxq *q, struct xsk_devmem_pkt *pkts, unsigned int max_pkts,
+     struct xsk_devmem_seg *segs, unsigned int max_segs, bool hold)
 {
 	struct xdm_ring rx = q->rx;
 	__u8 *hdr_area = q->hdr_area;
 	struct xsk_devmem_pkt *p = pkts, *pend = pkts + max_pkts;
 	struct xsk_devmem_seg *sg = segs, *sgend = segs + max_segs;
 	__u64 bytes = 0, payload = 0;
-	__u32 idx, end, i, bad = 0;
+	__u32 idx, end, i;
 
 	end = xdm_cons_peek(&rx, rx.size, &idx);
 	if (!end) {
@@ -73,25 +78,23 @@ int xdm_rxq_recv(struct xdm_rxq *q, struct xsk_devmem_pkt *pkts, unsigned int ma
 	for (i = idx; i != end && p != pend; p++) {
 		struct xdm_desc d = *xdm_cons_desc(&rx, i);
 		struct xsk_devmem_seg *seg0 = sg;
-		__u32 j = i, contd = 1, len = 0, plen, npay = 0;
+		__u32 j = i, contd = 1, len = 0, plen, npay = 0, nseg;
 
-		p->segs = sg;
-		p->hdr = hdr_area + d.addr;
-		p->hdr_addr = d.addr;
-		p->hdr_len = d.len;
 		if (!(d.options & (DESC_CONTD | DESC_DMABUF))) {
-			p->len = d.len;
-			p->payload_len = 0;
-			p->nr_segs = 0;
-			p->nr_payload_segs = 0;
+			*p = (struct xsk_devmem_pkt){ .hdr = hdr_area + d.addr, .hdr_addr = d.addr,
+						      .hdr_len = d.len, .len = d.len, .segs = sg };
 			bytes += d.len;
 			i++;
 			continue;
 		}
+		p->segs = sg;
+		p->hdr = hdr_area + d.addr;
+		p->hdr_addr = d.addr;
+		p->hdr_len = d.len;
 		if (d.options & DESC_DMABUF) {
 			/* No header: the kernel never does this; keep the
 			 * chunk as a segment so that it can be released. */
-			bad++;
+			q->st.bad_descs++;
 			p->hdr = NULL;
 			p->hdr_addr = 0;
 			p->hdr_len = 0;
@@ -99,18 +102,23 @@ int xdm_rxq_recv(struct xdm_rxq *q, struct xsk_devmem_pkt *pkts, unsigned int ma
 			len = d.len;
 			j++;
 		}
-		while (contd && j != end && sg != sgend) {
+		for (;;) {
 			__u32 dmabuf;
 
+			if (j == end || sg == sgend)
+				break;
 			d = *xdm_cons_desc(&rx, j++);
 			dmabuf = !!(d.options & DESC_DMABUF);
 			sg->addr = d.addr;
-			sg->len = d.len;
 			sg->flags = dmabuf ? XSK_DEVMEM_SEG_DMABUF : 0;
+			sg->len = d.len;
 			sg++;
 			len += d.len;
 			npay += dmabuf;
-			contd = d.options & DESC_CONTD;
+			if (!(d.options & DESC_CONTD)) {
+				contd = 0;
+				break;
+			}
 		}
 		if (contd) {
 			/* Incomplete in this window, or no room in segs. */
@@ -128,25 +136,48 @@ int xdm_rxq_recv(struct xdm_rxq *q, struct xsk_devmem_pkt *pkts, unsigned int ma
 		 * host chunks; only a chain that mixes both, which the kernel
 		 * never makes, counts its dmabuf bytes one by one.
 		 */
-		plen = npay == sg - seg0 ? len - p->hdr_len :
-		       npay ? dmabuf_bytes(seg0, sg - seg0) : 0;
+		nseg = sg - seg0;
+		plen = npay == nseg ? len - p->hdr_len : npay ? dmabuf_bytes(seg0, nseg) : 0;
+		if (hold && j - i - npay != 1) {
+			/* Not one host chunk (counted below) and the rest dmabuf. */
+			q->held_host += j - i - npay - 1;
+			q->held_dmabuf -= j - i - npay - 1;
+		}
 		p->len = len;
 		p->payload_len = plen;
-		p->nr_segs = sg - seg0;
+		p->nr_segs = nseg;
 		p->nr_payload_segs = npay;
 		bytes += len;
 		payload += plen;
 		i = j;
 	}
 	xdm_cons_cancel(&rx, end - i);
-	if (i != idx)
+	if (hold) {
+		q->held_pkts += p - pkts;
+		q->held_host += p - pkts;
+		q->held_dmabuf += i - idx - (p - pkts);
+	} else if (i != idx)
 		xdm_cons_release(&rx);
 	q->st.packets += p - pkts;
 	q->st.bytes += bytes;
 	q->st.payload_bytes += payload;
-	q->st.bad_descs += bad;
 	q->rx = rx;
 	return p - pkts;
+}
+
+int xdm_rxq_recv(struct xdm_rxq *q, struct xsk_devmem_pkt *pkts, unsigned int max_pkts,
+		 struct xsk_devmem_seg *segs, unsigned int max_segs)
+{
+	/* Publishing the consumer index would free the held slots. */
+	if (q->held_pkts)
+		return -EBUSY;
+	return take(q, pkts, max_pkts, segs, max_segs, false);
+}
+
+int xdm_rxq_peek(struct xdm_rxq *q, struct xsk_devmem_pkt *pkts, unsigned int max_pkts,
+		 struct xsk_devmem_seg *segs, unsigned int max_segs)
+{
+	return take(q, pkts, max_pkts, segs, max_segs, true);
 }
 
 /* A dmabuf offset the caller may hand back: a chunk of the payload area. */
@@ -372,6 +403,123 @@ submit:
 		xdm_prod_submit_n(&q->fq, nf);
 	if (nd)
 		xdm_prod_submit_n(&q->dfq, nd);
+	q->st.released_hdr_chunks += nf;
+	q->st.released_payload_chunks += nd;
+	return 0;
+}
+
+/*
+ * In-order release: the chunks of the oldest n packets taken by
+ * xdm_rxq_peek(), read back from their RX descriptors, then the RX slots
+ * they held. The addresses are the kernel's own, so nothing is checked but
+ * the rings' room. Dmabuf chunks go to the dmabuf fill ring as they are,
+ * host chunks (headers, host segments) to the fill ring as chunk bases,
+ * written ahead of the producer indices (xdm_prod_next()): a ring without
+ * the room changes nothing.
+ */
+
+/* A chunk of descriptor d onto its fill ring: 1 if it is a dmabuf chunk. */
+static inline __u32 give_chunk(const struct xdm_desc *d, __u64 *fr, __u32 fidx, __u64 *dr,
+			       __u32 didx, __u64 frame_mask)
+{
+	if (d->options & DESC_DMABUF) {
+		dr[didx] = d->addr;
+		return 1;
+	}
+	fr[fidx] = d->addr & frame_mask;
+	return 0;
+}
+
+/*
+ * Every descriptor held, the rings known to have the room: the RX ring read
+ * as at most two runs of the array (before and after its end), one load,
+ * one branch on the kind and one store per chunk.
+ */
+static void give_back_all(struct xdm_rxq *q, __u32 i, __u32 *nf, __u32 *nd)
+{
+	const struct xdm_desc *base = q->rx.ring, *d, *stop;
+	__u64 *fr = q->fq.ring, *dr = q->dfq.ring;
+	const __u64 frame_mask = q->frame_mask;
+	const __u32 rmask = q->rx.mask, fmask = q->fq.mask, dmask = q->dfq.mask;
+	const __u32 f0 = xdm_prod_next(&q->fq), d0 = xdm_prod_next(&q->dfq);
+	__u32 fidx = f0, didx = d0, left = q->rx.cached_cons - i, run;
+
+	for (; left; left -= run, i += run) {
+		run = rmask + 1 - (i & rmask);
+		run = run < left ? run : left;
+		for (d = base + (i & rmask), stop = d + run; d != stop; d++) {
+			__u32 dmabuf = give_chunk(d, fr, fidx & fmask, dr, didx & dmask, frame_mask);
+
+			fidx += !dmabuf;
+			didx += dmabuf;
+		}
+	}
+	*nf = fidx - f0;
+	*nd = didx - d0;
+}
+
+/*
+ * The oldest n packets, with a room check per chunk. Returns the RX index
+ * after the last descriptor given back, or 0 with *err = -ENOSPC.
+ */
+static __attribute__((noinline)) __u32 give_back(struct xdm_rxq *q, __u32 i, unsigned int n,
+						__u32 *nf, __u32 *nd, int *err)
+{
+	const struct xdm_desc *rx = q->rx.ring;
+	__u64 *fr = q->fq.ring, *dr = q->dfq.ring;
+	const __u32 f0 = xdm_prod_next(&q->fq), d0 = xdm_prod_next(&q->dfq);
+	const __u32 end = q->rx.cached_cons;	/* one past the last held */
+	__u32 fidx = f0, didx = d0, fend, dend;
+
+	fend = f0 + xdm_prod_nb_free(&q->fq, 0);
+	dend = dr ? d0 + xdm_prod_nb_free(&q->dfq, 0) : d0;
+	for (; i != end && n; i++) {
+		const struct xdm_desc *d = &rx[i & q->rx.mask];
+
+		if (d->options & DESC_DMABUF ?
+		    didx == dend && (!dr || (dend = more_room(&q->dfq, didx)) == didx) :
+		    fidx == fend && (fend = more_room(&q->fq, fidx)) == fidx) {
+			*err = -ENOSPC;
+			return 0;
+		}
+		if (give_chunk(d, fr, fidx & q->fq.mask, dr, didx & q->dfq.mask, q->frame_mask))
+			didx++;
+		else
+			fidx++;
+		n -= !(d->options & DESC_CONTD);
+	}
+	*nf = fidx - f0;
+	*nd = didx - d0;
+	return i;
+}
+
+int xdm_rxq_release_peeked(struct xdm_rxq *q, unsigned int n)
+{
+	__u32 i = xdm_cons_released(&q->rx), nf, nd;
+	int err = 0;
+
+	if (n > q->held_pkts)
+		return -EINVAL;
+	/* All of them, and the rings have room for all their chunks. */
+	if (n == q->held_pkts && xdm_prod_nb_free(&q->fq, q->held_host) >= q->held_host &&
+	    (!q->held_dmabuf || (q->dfq.ring &&
+	     xdm_prod_nb_free(&q->dfq, q->held_dmabuf) >= q->held_dmabuf))) {
+		give_back_all(q, i, &nf, &nd);
+		i = q->rx.cached_cons;
+	} else {
+		i = give_back(q, i, n, &nf, &nd, &err);
+	}
+	if (err)
+		return err;
+	if (nf)
+		xdm_prod_submit_n(&q->fq, nf);
+	if (nd)
+		xdm_prod_submit_n(&q->dfq, nd);
+	xdm_cons_release_to(&q->rx, i);
+	/* The window ends before n packets only if the ring was written over. */
+	q->held_pkts = i == q->rx.cached_cons ? 0 : q->held_pkts - n;
+	q->held_host = q->held_pkts ? q->held_host - nf : 0;
+	q->held_dmabuf = q->held_pkts ? q->held_dmabuf - nd : 0;
 	q->st.released_hdr_chunks += nf;
 	q->st.released_payload_chunks += nd;
 	return 0;

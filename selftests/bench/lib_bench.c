@@ -13,13 +13,18 @@
  *
  *   library: xdm_rxq_recv() + xdm_rxq_release(), the code behind
  *            xsk_devmem_socket__recv()/__release()
+ *   in order: xdm_rxq_peek() + xdm_rxq_release_peeked(), the code behind
+ *            xsk_devmem_socket__peek()/__release_peeked()
  *   libxdp:  xsk_ring_cons__peek, a walk over the descriptors filling the
  *            same packet array, xsk_ring_prod__reserve/fill_addr/submit on
  *            both fill rings, xsk_ring_cons__release
  *
- * The two run interleaved, REPS times each; the median is reported.
+ * The three run interleaved, REPS times each; the median is reported.
  *
- *   lib_bench [-r ROUNDS] [-R REPS] [-b BATCH]
+ *   lib_bench [-r ROUNDS] [-R REPS] [-b BATCH] [-s SEGS]
+ *
+ * -s runs one packet shape only (SEGS payload descriptors), e.g. under
+ * valgrind --tool=callgrind for instruction counts per shape.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,7 +56,7 @@ static unsigned int batch = 64, nsegs;
 /* The simulated kernel's ends of the rings. */
 static struct xdm_ring k_rx, k_fq, k_dfq;
 
-static void kernel_round(void)
+static __attribute__((noinline)) void kernel_round(void)
 {
 	__u32 idx = 0, fidx = 0, didx = 0, ndesc = 1 + nsegs;
 
@@ -114,7 +119,7 @@ static double now(void)
 
 static __u64 sink;
 
-static double run_library(unsigned long rounds)
+static __attribute__((noinline)) double run_library(unsigned long rounds)
 {
 	struct xdm_rxq q;
 	double t0;
@@ -127,6 +132,26 @@ static double run_library(unsigned long rounds)
 		kernel_round();
 		n = xdm_rxq_recv(&q, pkts, batch, segs, 1024);
 		if (n != (int)batch || xdm_rxq_release(&q, pkts, n, true, true))
+			exit(1);
+		sink += pkts[n - 1].len;
+	}
+	return now() - t0;
+}
+
+/* The same with the in-order calls: xdm_rxq_peek() + xdm_rxq_release_peeked(). */
+static __attribute__((noinline)) double run_in_order(unsigned long rounds)
+{
+	struct xdm_rxq q;
+	double t0;
+
+	reset_rings(&q);
+	t0 = now();
+	for (unsigned long r = 0; r < rounds; r++) {
+		int n;
+
+		kernel_round();
+		n = xdm_rxq_peek(&q, pkts, batch, segs, 1024);
+		if (n != (int)batch || xdm_rxq_release_peeked(&q, n))
 			exit(1);
 		sink += pkts[n - 1].len;
 	}
@@ -153,7 +178,7 @@ static __attribute__((noinline)) void libxdp_rings(struct xsk_ring_cons *rx,
 }
 
 /* The same loop with libxdp's helpers, over the same memory. */
-static double run_libxdp(unsigned long rounds)
+static __attribute__((noinline)) double run_libxdp(unsigned long rounds)
 {
 	struct xsk_ring_cons rx;
 	struct xsk_ring_prod fq, dfq;
@@ -221,42 +246,50 @@ static int cmp(const void *a, const void *b)
 int main(int argc, char **argv)
 {
 	unsigned long rounds = 200000;
-	unsigned int reps = 15;
+	unsigned int reps = 15, smin = 0, smax = 2;
 	int c;
 
-	while ((c = getopt(argc, argv, "r:R:b:")) != -1) {
+	while ((c = getopt(argc, argv, "r:R:b:s:")) != -1) {
 		switch (c) {
 		case 'r': rounds = strtoul(optarg, NULL, 0); break;
 		case 'R': reps = strtoul(optarg, NULL, 0); break;
 		case 'b': batch = strtoul(optarg, NULL, 0); break;
+		case 's': smin = smax = strtoul(optarg, NULL, 0); break;
 		default:
-			fprintf(stderr, "usage: lib_bench [-r ROUNDS] [-R REPS] [-b BATCH]\n");
+			fprintf(stderr, "usage: lib_bench [-r ROUNDS] [-R REPS] [-b BATCH] [-s SEGS]\n");
 			return 2;
 		}
 	}
-	if (!batch || batch > 256 || reps < 1 || reps > 64) {
-		fprintf(stderr, "lib_bench: batch 1..256, reps 1..64\n");
+	if (!batch || batch > 256 || reps < 1 || reps > 64 || smax > 2) {
+		fprintf(stderr, "lib_bench: batch 1..256, reps 1..64, segs 0..2\n");
 		return 2;
 	}
 	printf("== libxsk-devmem ring overhead: receive + release on simulated rings, one core\n");
-	printf("%-18s %12s %12s %8s\n", "packet", "library", "libxdp", "lib/xdp");
-	for (nsegs = 0; nsegs <= 2; nsegs++) {
-		double lib[64], xdp[64], desc;
+	printf("%-16s %11s %11s %11s %8s %8s\n", "packet", "recv+rel", "peek+relp", "libxdp",
+	       "rel/xdp", "relp/xdp");
+	for (nsegs = smin; nsegs <= smax; nsegs++) {
+		double lib[64], ord[64], xdp[64], desc, tl, to, tx;
 
 		if (batch * (1 + nsegs) > RING / 2)
 			continue;
 		for (unsigned int r = 0; r < reps; r++) {
 			lib[r] = run_library(rounds);
+			ord[r] = run_in_order(rounds);
 			xdp[r] = run_libxdp(rounds);
 		}
 		qsort(lib, reps, sizeof(double), cmp);
+		qsort(ord, reps, sizeof(double), cmp);
 		qsort(xdp, reps, sizeof(double), cmp);
-		desc = (double)rounds * batch * (1 + nsegs);
-		printf("hdr + %u payload   %8.1f M/s %8.1f M/s %8.2f\n", nsegs,
-		       desc / lib[reps / 2] / 1e6, desc / xdp[reps / 2] / 1e6,
-		       xdp[reps / 2] / lib[reps / 2]);
+		tl = lib[reps / 2];
+		to = ord[reps / 2];
+		tx = xdp[reps / 2];
+		desc = (double)rounds * batch * (1 + nsegs) / 1e6;
+		printf("hdr + %u payload %7.1f M/s %7.1f M/s %7.1f M/s %8.2f %8.2f\n", nsegs,
+		       desc / tl, desc / to, desc / tx, tx / tl, tx / to);
 	}
-	printf("(descriptors/s, median of %u interleaved runs of %lu rounds x %u packets;"
-	       " lib/xdp > 1: the library is faster)\n", reps, rounds, batch);
+	printf("(descriptors/s, median of %u interleaved runs of %lu rounds x %u packets;\n"
+	       " recv+rel: recv() + release(pkts), any order, every address checked;\n"
+	       " peek+relp: peek() + release_peeked(n), in order; x/xdp > 1: faster than libxdp)\n",
+	       reps, rounds, batch);
 	return sink == 42;
 }

@@ -14,6 +14,10 @@
  *                   packets and segments, incomplete chains, -ENOBUFS
  *   release_*       the fill rings get chunk bases; bad input and full
  *                   rings change nothing; random batches against a model
+ *   peek_*          in order: packets stay on the RX ring until
+ *                   release_peeked gives back the oldest n, their chunks
+ *                   in order; full rings change nothing; random traffic
+ *                   against a model
  *   completed_*     the dmabuf completion ring, recycle
  */
 #include <errno.h>
@@ -531,6 +535,248 @@ static void release_model(void)
 		  ok, einval, enospc);
 }
 
+/* --- in order: peek and release_peeked ------------------------------------ */
+
+static void peek_basic(void)
+{
+	const __u32 start = 0xfffffffcu;	/* the indices wrap on the way */
+	struct xsk_devmem_pkt pkts[8];
+	struct xsk_devmem_seg segs[16];
+	struct xdm_rxq q;
+	int n;
+
+	rxq_init(&q, 16, 16, start);
+	post_pkt(1, 42, 2, 1000, true);		/* 3 descriptors */
+	post_pkt(2, 60, 0, 0, true);		/* 1 */
+	post_pkt(3, 42, 3, 4096, true);		/* 4 */
+	post_pkt(4, 60, 0, 0, true);		/* 1 */
+	n = xdm_rxq_peek(&q, pkts, 2, segs, 16);
+	CHECK_RET(n == 2 && pkts[0].nr_segs == 2 && pkts[0].payload_len == 2000 &&
+		  pkts[1].hdr_len == 60 && pkts[1].nr_segs == 0, "peek 2: %d", n);
+	CHECK_RET(rx_m.consumer == start, "peek published the RX consumer index");
+	CHECK_RET(xdm_rxq_recv(&q, pkts, 8, segs, 16) == -EBUSY, "recv while packets are held");
+	n = xdm_rxq_peek(&q, pkts, 8, segs, 16);
+	CHECK_RET(n == 2 && pkts[0].nr_segs == 3 && pkts[0].segs[2].addr == AREA0 + 14 * CHUNK &&
+		  pkts[1].hdr == hdr_area + 4 * FRAME + 256, "peek goes on after the held: %d", n);
+	CHECK_RET(q.held_pkts == 4 && q.held_host == 4 && q.held_dmabuf == 5,
+		  "held %u, %u host, %u dmabuf", q.held_pkts, q.held_host, q.held_dmabuf);
+	CHECK_RET(xdm_rxq_release_peeked(&q, 5) == -EINVAL && rx_m.consumer == start &&
+		  fq_m.producer == start && q.held_pkts == 4, "more than are held");
+	CHECK_RET(xdm_rxq_release_peeked(&q, 1) == 0 && rx_m.consumer == start + 3 &&
+		  fq_m.producer == start + 1 && dfq_m.producer == start + 2, "the oldest");
+	CHECK_RET(*xdm_prod_addr(&k_fq, start) == FRAME &&
+		  *xdm_prod_addr(&k_dfq, start) == AREA0 + 4 * CHUNK &&
+		  *xdm_prod_addr(&k_dfq, start + 1) == AREA0 + 5 * CHUNK, "its chunks");
+	CHECK_RET(xdm_rxq_release_peeked(&q, 3) == 0 && rx_m.consumer == start + 9 &&
+		  fq_m.producer == start + 4 && dfq_m.producer == start + 5 && !q.held_pkts &&
+		  !q.held_host && !q.held_dmabuf, "the rest");
+	CHECK_RET(*xdm_prod_addr(&k_fq, start + 3) == 4 * FRAME &&
+		  *xdm_prod_addr(&k_dfq, start + 4) == AREA0 + 14 * CHUNK, "in order");
+	CHECK_RET(q.st.released_hdr_chunks == 4 && q.st.released_payload_chunks == 5 &&
+		  q.st.packets == 4, "counters");
+	CHECK_RET(xdm_rxq_release_peeked(&q, 0) == 0 && xdm_rxq_recv(&q, pkts, 8, segs, 16) == 0,
+		  "nothing held: recv again");
+	post_pkt(5, 42, 3, 100, true);
+	CHECK_RET(xdm_rxq_peek(&q, pkts, 8, segs, 2) == -ENOBUFS && !q.held_pkts &&
+		  rx_m.consumer == start + 9, "-ENOBUFS holds nothing");
+	CHECK_RET(xdm_rxq_peek(&q, pkts, 8, segs, 3) == 1 && q.held_dmabuf == 3, "then it fits");
+}
+
+/* Full fill rings: -ENOSPC, and nothing moves, neither ring nor RX. */
+static void peek_full(void)
+{
+	struct xsk_devmem_pkt pkts[4];
+	struct xsk_devmem_seg segs[8];
+	struct xdm_rxq q;
+	__u32 idx;
+
+	rxq_init(&q, 16, 4, 0);
+	xdm_prod_reserve(&q.fq, 3, &idx);	/* room for one header */
+	xdm_prod_submit(&q.fq);
+	xdm_prod_reserve(&q.dfq, 4, &idx);	/* none for payload */
+	xdm_prod_submit(&q.dfq);
+	post_pkt(0, 60, 0, 0, true);
+	post_pkt(1, 60, 0, 0, true);
+	post_pkt(2, 42, 2, 100, true);
+	CHECK_RET(xdm_rxq_peek(&q, pkts, 4, segs, 8) == 3, "peek");
+	CHECK_RET(xdm_rxq_release_peeked(&q, 3) == -ENOSPC && xdm_rxq_release_peeked(&q, 2) ==
+		  -ENOSPC && rx_m.consumer == 0 && fq_m.producer == 3 && dfq_m.producer == 4 &&
+		  q.held_pkts == 3, "no room: nothing moves");
+	CHECK_RET(xdm_rxq_release_peeked(&q, 1) == 0 && rx_m.consumer == 1 &&
+		  fq_m.producer == 4 && q.held_pkts == 2 && q.held_host == 2, "room for one");
+	xdm_cons_peek(&k_fq, 4, &idx);		/* the kernel takes the fill ring */
+	xdm_cons_release(&k_fq);
+	CHECK_RET(xdm_rxq_release_peeked(&q, 2) == -ENOSPC && fq_m.producer == 4 &&
+		  rx_m.consumer == 1, "the dmabuf fill ring still full: the fill ring stays");
+	xdm_cons_peek(&k_dfq, 2, &idx);
+	xdm_cons_release(&k_dfq);
+	CHECK_RET(xdm_rxq_release_peeked(&q, 2) == 0 && fq_m.producer == 6 &&
+		  dfq_m.producer == 6 && rx_m.consumer == 5 && !q.held_pkts, "then both");
+}
+
+/*
+ * peek and release_peeked against a model, on random traffic: packets of
+ * every shape (split, header only, whole over host chunks, no header),
+ * random peek limits (packets, segments), random releases of the oldest
+ * held (sometimes more than are held), a kernel that takes fill ring
+ * entries at random, indices across the 2^32 wrap. The model keeps each
+ * packet's chunks; a release must put exactly those of the n oldest on
+ * the rings, in order, and free their RX slots, or fail and change nothing.
+ */
+struct model_pkt {
+	__u32 ndesc, nseg, npay, nf, nd;
+	__u64 hdr_addr, f[4], d[4];
+};
+
+static void post_model_pkt(struct model_pkt *m, unsigned int *seed)
+{
+	struct xdm_desc d[5];
+	unsigned int shape = rnd(seed, 8), k;
+
+	*m = (struct model_pkt){ 0 };
+	if (shape < 7) {
+		__u64 frame = rnd(seed, 64);
+
+		m->hdr_addr = frame * FRAME + rnd(seed, FRAME);
+		m->f[m->nf++] = frame * FRAME;
+		d[m->ndesc++] = (struct xdm_desc){ m->hdr_addr, 60, 0 };
+	}
+	k = shape == 0 ? 0 : 1 + rnd(seed, shape == 7 ? 3 : 4);
+	for (unsigned int s = 0; s < k; s++) {
+		bool host = shape == 6 && s < 2;	/* whole: host segments */
+		__u64 a = host ? rnd(seed, 64) * FRAME : AREA0 + rnd(seed, 32) * CHUNK;
+
+		if (host)
+			m->f[m->nf++] = a;
+		else
+			m->d[m->nd++] = a;
+		d[m->ndesc++] = (struct xdm_desc){ a, host ? 2048 : 1000, host ? 0 : DMABUF };
+		m->nseg++;
+		m->npay += !host;
+	}
+	for (unsigned int i = 0; i + 1 < m->ndesc; i++)
+		d[i].options |= CONTD;
+	post_chain(d, m->ndesc);
+}
+
+static void peek_model(void)
+{
+	static struct xsk_devmem_pkt pkts[8];
+	static struct xsk_devmem_seg segs[24];
+	const __u32 start = 0u - 100, fsize = 16;
+	struct model_pkt m[64];			/* posted, not released: oldest at head */
+	unsigned int seed = 11, head = 0, nposted = 0, npeeked = 0;
+	unsigned int ok = 0, enospc = 0, einval = 0, enobufs = 0, taken = 0;
+	struct xdm_rxq q;
+
+	rxq_init(&q, 32, fsize, start);
+	for (int iter = 0; iter < 20000; iter++) {
+		unsigned int held_f = 0, held_d = 0;
+		__u32 idx;
+
+		/* The kernel: packets while the RX ring has room. */
+		for (unsigned int r = rnd(&seed, 3); r; r--) {
+			struct model_pkt *mp = &m[(head + nposted) % 64];
+
+			if (xdm_prod_nb_free(&k_rx, 5) < 5)
+				break;
+			post_model_pkt(mp, &seed);
+			nposted++;
+		}
+		/* The kernel takes fill ring entries. */
+		if (rnd(&seed, 2)) {
+			xdm_cons_peek(&k_fq, rnd(&seed, fsize + 1), &idx);
+			xdm_cons_release(&k_fq);
+			xdm_cons_peek(&k_dfq, rnd(&seed, fsize + 1), &idx);
+			xdm_cons_release(&k_dfq);
+		}
+		if (rnd(&seed, 2) && npeeked < nposted) {
+			unsigned int max = 1 + rnd(&seed, 8), max_segs = 1 + rnd(&seed, 24);
+			unsigned int want = 0, nsegs = 0;
+			int n;
+
+			while (npeeked + want < nposted && want < max) {
+				const struct model_pkt *mp = &m[(head + npeeked + want) % 64];
+
+				if (nsegs + mp->nseg > max_segs)
+					break;
+				nsegs += mp->nseg;
+				want++;
+			}
+			n = xdm_rxq_peek(&q, pkts, max, segs, max_segs);
+			if (!want) {
+				CHECK_RET(n == -ENOBUFS && q.held_pkts == npeeked,
+					  "iter %d: a packet larger than segs: %d", iter, n);
+				enobufs++;
+			} else {
+				CHECK_RET(n == (int)want, "iter %d: peek %d, want %u", iter, n, want);
+			}
+			for (int i = 0; i < n; i++) {
+				const struct model_pkt *mp = &m[(head + npeeked + i) % 64];
+
+				CHECK_RET(pkts[i].hdr_addr == mp->hdr_addr &&
+					  pkts[i].nr_segs == mp->nseg &&
+					  pkts[i].nr_payload_segs == mp->npay,
+					  "iter %d: packet %d is not the one posted", iter, i);
+			}
+			if (n > 0) {
+				npeeked += n;
+				taken += n;
+			}
+		}
+		for (unsigned int i = 0; i < npeeked; i++) {
+			held_f += m[(head + i) % 64].nf;
+			held_d += m[(head + i) % 64].nd;
+		}
+		CHECK_RET(q.held_pkts == npeeked && q.held_host == held_f && q.held_dmabuf == held_d,
+			  "iter %d: held %u/%u/%u, want %u/%u/%u", iter, q.held_pkts, q.held_host,
+			  q.held_dmabuf, npeeked, held_f, held_d);
+		if (rnd(&seed, 2)) {
+			unsigned int n = rnd(&seed, npeeked + 2), nf = 0, nd = 0, ndesc = 0;
+			__u32 f0 = fq_m.producer, d0 = dfq_m.producer, r0 = rx_m.consumer;
+			bool room;
+			int ret;
+
+			for (unsigned int i = 0; i < n && i < npeeked; i++) {
+				nf += m[(head + i) % 64].nf;
+				nd += m[(head + i) % 64].nd;
+				ndesc += m[(head + i) % 64].ndesc;
+			}
+			room = nf <= fsize - (fq_m.producer - fq_m.consumer) &&
+			       nd <= fsize - (dfq_m.producer - dfq_m.consumer);
+			ret = xdm_rxq_release_peeked(&q, n);
+			if (n > npeeked || !room) {
+				CHECK_RET(ret == (n > npeeked ? -EINVAL : -ENOSPC) &&
+					  fq_m.producer == f0 && dfq_m.producer == d0 &&
+					  rx_m.consumer == r0 && q.held_pkts == npeeked,
+					  "iter %d: release %u of %u: %d, or the rings moved", iter, n,
+					  npeeked, ret);
+				einval += ret == -EINVAL;
+				enospc += ret == -ENOSPC;
+				continue;
+			}
+			CHECK_RET(ret == 0 && fq_m.producer == f0 + nf && dfq_m.producer == d0 + nd &&
+				  rx_m.consumer == r0 + ndesc, "iter %d: release %u: %d", iter, n, ret);
+			for (; n; n--, head = (head + 1) % 64, nposted--, npeeked--) {
+				const struct model_pkt *mp = &m[head];
+
+				for (unsigned int k = 0; k < mp->nf; k++, f0++)
+					CHECK_RET(*xdm_prod_addr(&k_fq, f0) == mp->f[k],
+						  "iter %d: fill ring entry %u", iter, k);
+				for (unsigned int k = 0; k < mp->nd; k++, d0++)
+					CHECK_RET(*xdm_prod_addr(&k_dfq, d0) == mp->d[k],
+						  "iter %d: dmabuf fill ring entry %u", iter, k);
+			}
+			ok++;
+		}
+	}
+	printf("peek_model: %u ok, %u -ENOSPC, %u -EINVAL, %u -ENOBUFS, %u packets\n", ok,
+	       enospc, einval, enobufs, taken);
+	CHECK_RET(ok > 3000 && enospc > 300 && einval > 300 && enobufs > 100 && taken > 10000,
+		  "outcomes: %u ok, %u -ENOSPC, %u -EINVAL, %u -ENOBUFS, %u packets", ok, enospc,
+		  einval, enobufs, taken);
+}
+
 static void completed(void)
 {
 	struct xdm_rxq q;
@@ -561,6 +807,9 @@ int main(void)
 	release_bad();
 	release_too_many();
 	release_model();
+	peek_basic();
+	peek_full();
+	peek_model();
 	completed();
 	return check_report("lib_ring");
 }

@@ -12,12 +12,17 @@
  *      into each of its payload chunks (an array standing in for the
  *      dmabuf), posts the descriptor chain; the application thread
  *      receives with xdm_rxq_recv(), checks every chunk's contents and
- *      releases them (both rings at once, or headers and payload apart).
+ *      releases them (both rings at once, or headers and payload apart),
+ *      in turns with xdm_rxq_peek() and xdm_rxq_release_peeked() of a
+ *      random number of the oldest packets held (the RX ring slots stay
+ *      the application's until then).
  *      -p packets (default 1M)
  *
  *   lib_ring_mt [-n ENTRIES] [-p PACKETS]
  */
+#include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,13 +178,45 @@ static void *kernel_thread(void *arg)
 	return NULL;
 }
 
+/* Packets in sequence, each chunk holding its packet's number. */
+static int check_pkts(const struct xsk_devmem_pkt *pkts, int n, __u64 *seq, __u64 *offs,
+		      __u32 *no, __u64 *chunks_seen)
+{
+	for (int i = 0; i < n; i++) {
+		__u64 v;
+
+		memcpy(&v, pkts[i].hdr, sizeof(v));
+		if (v != *seq || pkts[i].hdr_len != 60 ||
+		    pkts[i].payload_len != 1000 * pkts[i].nr_segs) {
+			fprintf(stderr, "packet %llu: header says %llu\n",
+				(unsigned long long)*seq, (unsigned long long)v);
+			return 1;
+		}
+		for (__u32 s = 0; s < pkts[i].nr_segs; s++) {
+			__u64 off = pkts[i].segs[s].addr;
+
+			if (!(pkts[i].segs[s].flags & XSK_DEVMEM_SEG_DMABUF) ||
+			    dmabuf[off / CHUNK] != *seq) {
+				fprintf(stderr, "packet %llu: chunk %llu holds %llu\n",
+					(unsigned long long)*seq, (unsigned long long)off,
+					(unsigned long long)dmabuf[off / CHUNK]);
+				return 1;
+			}
+			offs[(*no)++] = off;
+			(*chunks_seen)++;
+		}
+		(*seq)++;
+	}
+	return 0;
+}
+
 static int datapath_test(void)
 {
 	struct xsk_devmem_seg segs[64];
 	struct xsk_devmem_pkt pkts[32];
 	__u64 frames[NFRAMES], chunks[NCHUNKS], offs[128];
 	struct xdm_rxq q = {};
-	__u64 seq = 0, chunks_seen = 0;
+	__u64 seq = 0, chunks_seen = 0, released_in_order = 0;
 	__u32 seed = 5;
 	pthread_t t;
 
@@ -215,38 +252,35 @@ static int datapath_test(void)
 
 	pthread_create(&t, NULL, kernel_thread, NULL);
 	while (seq < total_pkts) {
-		int n = xdm_rxq_recv(&q, pkts, 1 + rnd(&seed) % 32, segs, 64);
+		/* In turns of 4096 packets: recv and release, or peek and
+		 * release_peeked of a random number of the oldest held. */
+		bool in_order = seq >> 12 & 1;
+		unsigned int max = 1 + rnd(&seed) % 32;
+		int n = in_order ? xdm_rxq_peek(&q, pkts, max, segs, 64) :
+			xdm_rxq_recv(&q, pkts, max, segs, 64);
 		__u32 no = 0;
 
+		if (n == -EBUSY && !in_order) {
+			/* Packets still held from the in-order turn. */
+			if (xdm_rxq_release_peeked(&q, q.held_pkts))
+				abort();
+			continue;
+		}
 		if (n < 0) {
 			fprintf(stderr, "recv: %d\n", n);
 			return 1;
 		}
-		for (int i = 0; i < n; i++) {
-			__u64 v;
+		if (check_pkts(pkts, n, &seq, offs, &no, &chunks_seen))
+			return 1;
+		if (in_order) {
+			/* Hold some back, all of them when nothing came: the
+			 * kernel waits for the RX ring or for chunks. */
+			unsigned int r = n ? rnd(&seed) % (q.held_pkts + 1) : q.held_pkts;
 
-			memcpy(&v, pkts[i].hdr, sizeof(v));
-			if (v != seq || pkts[i].hdr_len != 60 ||
-			    pkts[i].payload_len != 1000 * pkts[i].nr_segs) {
-				fprintf(stderr, "packet %llu: header says %llu\n",
-					(unsigned long long)seq, (unsigned long long)v);
-				return 1;
-			}
-			for (__u32 s = 0; s < pkts[i].nr_segs; s++) {
-				__u64 off = pkts[i].segs[s].addr;
-
-				if (!(pkts[i].segs[s].flags & XSK_DEVMEM_SEG_DMABUF) ||
-				    dmabuf[off / CHUNK] != seq) {
-					fprintf(stderr, "packet %llu: chunk %llu holds %llu\n",
-						(unsigned long long)seq,
-						(unsigned long long)off,
-						(unsigned long long)dmabuf[off / CHUNK]);
-					return 1;
-				}
-				offs[no++] = off;
-				chunks_seen++;
-			}
-			seq++;
+			if (xdm_rxq_release_peeked(&q, r))
+				abort();
+			released_in_order += r;
+			continue;
 		}
 		if (n <= 0)
 			continue;
@@ -260,8 +294,9 @@ static int datapath_test(void)
 		}
 	}
 	pthread_join(t, NULL);
-	printf("data path: %llu packets, %llu payload chunks checked\n",
-	       (unsigned long long)seq, (unsigned long long)chunks_seen);
+	printf("data path: %llu packets, %llu payload chunks checked, %llu released in order\n",
+	       (unsigned long long)seq, (unsigned long long)chunks_seen,
+	       (unsigned long long)released_in_order);
 	free(rx_s);
 	free(fq_s);
 	free(dfq_s);

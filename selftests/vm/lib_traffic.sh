@@ -4,7 +4,8 @@
 # the end of the UDP header, 16 bytes after it, or not at all; every
 # datagram checked byte for byte with the payload read through the
 # udmabuf's mapping (`xsk-devmem rx --verify`); the kernel's split/whole
-# counters must match the policy. Also: the library loading steer itself,
+# counters must match the policy; the same through the in-order calls
+# (peek, release_peeked). Also: the library loading steer itself,
 # the device-consumer example, and rx_minimal built against the installed
 # library with pkg-config (by host/lib_pkgconfig.sh) running here.
 . "$XSK_TOP/selftests/lib/net.sh"
@@ -20,12 +21,13 @@ fail() { echo "FAIL $*"; fails=$((fails + 1)); }
 
 field() { grep '"summary"' "$1" | grep -o "\"$2\":[0-9]*" | cut -d: -f2; }
 
-# split SPLIT WANT_SPLIT_FIELD [load-by-library]
+# split SPLIT WANT_SPLIT_FIELD [cli|library [RX_OPTION...]]
 run_split() {
 	local split=$1 want=$2 how=${3:-cli} pin=/sys/fs/bpf/xskd$$-${1//+/p}
-	local log=/tmp/lib_rx.$$.log opts=(--pin-path "$pin")
+	local log=/tmp/lib_rx.$$.log opts=(--pin-path "$pin" "${@:4}")
+	[ $# -gt 3 ] && how="$how ${*:4}"
 	net_pair 9000 || { fail "split $split: setup"; return; }
-	if [ "$how" = cli ]; then
+	if [ "${how%% *}" = cli ]; then
 		in_rx "$XSK" steer -p "$pin" load $IF_RX -m native >/dev/null || fail "steer load"
 		in_rx "$XSK" steer -p "$pin" rule add dst $ADDR_RX/32 proto udp dport $PORT \
 			action redirect split "$split" >/dev/null || fail "rule add"
@@ -56,6 +58,10 @@ run_split l4 split
 run_split l4+16 split
 run_split none whole
 run_split l4 split library
+# The in-order calls (peek, release_peeked): split, and whole packets of up
+# to three host chunks.
+run_split l4 split cli --in-order
+run_split none whole cli --in-order
 
 # The device-consumer example and the pkg-config build of rx_minimal.
 net_pair 9000 && {

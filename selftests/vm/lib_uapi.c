@@ -50,11 +50,20 @@ static void socket_case(const char *name, struct xsk_devmem_umem *u, const char 
 	printf("%s %-28s %d: %s\n", ret == err ? "ok  " : "FAIL", name, ret, ret ? xsk_devmem_errmsg() : "bound");
 	if (!ret) {
 		struct xsk_devmem_stats st;
+		struct xsk_devmem_pkt pkts[4];
+		struct xsk_devmem_seg segs[4];
 
 		CHECK(xsk_devmem_socket__mode(x) == XSK_DEVMEM_MODE_COPY, "%s: mode %s", name,
 		      xsk_devmem_mode_str(xsk_devmem_socket__mode(x)));
 		CHECK(!xsk_devmem_socket__stats(x, &st, sizeof(st)) && !st.packets &&
 		      !st.dmabuf_fill_invalid_descs, "%s: stats", name);
+		/* The in-order calls on an idle socket: nothing to peek,
+		 * nothing held to release. */
+		CHECK(!xsk_devmem_socket__peek(x, pkts, 4, segs, 4) &&
+		      !xsk_devmem_socket__release_peeked(x, 0), "%s: idle peek", name);
+		ret = xsk_devmem_socket__release_peeked(x, 1);
+		CHECK(ret == -EINVAL && strstr(xsk_devmem_errmsg(), "only 0 are held"),
+		      "%s: release_peeked of none held: %d (%s)", name, ret, xsk_devmem_errmsg());
 		xsk_devmem_socket__delete(x);
 	}
 }
