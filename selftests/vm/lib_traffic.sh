@@ -16,6 +16,7 @@ N=${XSK_LIB_COUNT:-1000}
 PORT=4791
 SIZES=22,64,1000,1472,4000,8972
 fails=0
+runs=0
 
 fail() { echo "FAIL $*"; fails=$((fails + 1)); }
 
@@ -23,7 +24,7 @@ field() { grep '"summary"' "$1" | grep -o "\"$2\":[0-9]*" | cut -d: -f2; }
 
 # split SPLIT WANT_SPLIT_FIELD [cli|library [RX_OPTION...]]
 run_split() {
-	local split=$1 want=$2 how=${3:-cli} pin=/sys/fs/bpf/xskd$$-${1//+/p}
+	local split=$1 want=$2 how=${3:-cli} pin=/sys/fs/bpf/xskd$$-$((++runs))
 	local log=/tmp/lib_rx.$$.log opts=(--pin-path "$pin" "${@:4}")
 	[ $# -gt 3 ] && how="$how ${*:4}"
 	net_pair 9000 || { fail "split $split: setup"; return; }
