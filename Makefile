@@ -277,7 +277,7 @@ $(O)/selftests/bench/lib_bench: selftests/bench/lib_bench.c $(LIB_A)
 	$(Q)$(CC) $(CFLAGS) -Iuser $< $(LIB_A) -o $@ $(LIB_LDLIBS) $(LDLIBS_XDP)
 selftests: $(O)/selftests/bench/lib_bench
 bench-lib: $(O)/selftests/bench/lib_bench
-	$(Q)$(O)/selftests/bench/lib_bench
+	$(Q)XSK_BUILD=$(O) scripts/bench-lib.sh
 bench: bench-lib
 .PHONY: lib install bench-lib
 

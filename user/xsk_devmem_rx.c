@@ -418,44 +418,43 @@ submit:
  * the room changes nothing.
  */
 
-/* A chunk of descriptor d onto its fill ring: 1 if it is a dmabuf chunk. */
-static inline __u32 give_chunk(const struct xdm_desc *d, __u64 *fr, __u32 fidx, __u64 *dr,
-			       __u32 didx, __u64 frame_mask)
-{
-	if (d->options & DESC_DMABUF) {
-		dr[didx] = d->addr;
-		return 1;
-	}
-	fr[fidx] = d->addr & frame_mask;
-	return 0;
-}
-
 /*
  * Every descriptor held, the rings known to have the room: the RX ring read
  * as at most two runs of the array (before and after its end), one load,
- * one branch on the kind and one store per chunk.
+ * one branch on the kind and one store per chunk. flat: neither fill ring
+ * reaches the end of its array even if every descriptor held went to it,
+ * so the entries are written through plain pointers, no index to mask.
  */
-static void give_back_all(struct xdm_rxq *q, __u32 i, __u32 *nf, __u32 *nd)
+static inline __attribute__((always_inline)) void
+give_back_all(struct xdm_rxq *q, __u32 i, __u32 *nf, __u32 *nd, bool flat)
 {
 	const struct xdm_desc *base = q->rx.ring, *d, *stop;
 	__u64 *fr = q->fq.ring, *dr = q->dfq.ring;
 	const __u64 frame_mask = q->frame_mask;
 	const __u32 rmask = q->rx.mask, fmask = q->fq.mask, dmask = q->dfq.mask;
 	const __u32 f0 = xdm_prod_next(&q->fq), d0 = xdm_prod_next(&q->dfq);
+	__u64 *fp = flat ? fr + (f0 & fmask) : NULL, *dp = flat ? dr + (d0 & dmask) : NULL;
 	__u32 fidx = f0, didx = d0, left = q->rx.cached_cons - i, run;
 
 	for (; left; left -= run, i += run) {
 		run = rmask + 1 - (i & rmask);
 		run = run < left ? run : left;
 		for (d = base + (i & rmask), stop = d + run; d != stop; d++) {
-			__u32 dmabuf = give_chunk(d, fr, fidx & fmask, dr, didx & dmask, frame_mask);
-
-			fidx += !dmabuf;
-			didx += dmabuf;
+			if (d->options & DESC_DMABUF) {
+				if (flat)
+					*dp++ = d->addr;
+				else
+					dr[didx++ & dmask] = d->addr;
+			} else {
+				if (flat)
+					*fp++ = d->addr & frame_mask;
+				else
+					fr[fidx++ & fmask] = d->addr & frame_mask;
+			}
 		}
 	}
-	*nf = fidx - f0;
-	*nd = didx - d0;
+	*nf = flat ? fp - (fr + (f0 & fmask)) : fidx - f0;
+	*nd = flat ? dp - (dr + (d0 & dmask)) : didx - d0;
 }
 
 /*
@@ -482,10 +481,10 @@ static __attribute__((noinline)) __u32 give_back(struct xdm_rxq *q, __u32 i, uns
 			*err = -ENOSPC;
 			return 0;
 		}
-		if (give_chunk(d, fr, fidx & q->fq.mask, dr, didx & q->dfq.mask, q->frame_mask))
-			didx++;
+		if (d->options & DESC_DMABUF)
+			dr[didx++ & q->dfq.mask] = d->addr;
 		else
-			fidx++;
+			fr[fidx++ & q->fq.mask] = d->addr & q->frame_mask;
 		n -= !(d->options & DESC_CONTD);
 	}
 	*nf = fidx - f0;
@@ -495,7 +494,7 @@ static __attribute__((noinline)) __u32 give_back(struct xdm_rxq *q, __u32 i, uns
 
 int xdm_rxq_release_peeked(struct xdm_rxq *q, unsigned int n)
 {
-	__u32 i = xdm_cons_released(&q->rx), nf, nd;
+	__u32 i = xdm_cons_released(&q->rx), held = q->rx.cached_cons - i, nf, nd;
 	int err = 0;
 
 	if (n > q->held_pkts)
@@ -504,7 +503,11 @@ int xdm_rxq_release_peeked(struct xdm_rxq *q, unsigned int n)
 	if (n == q->held_pkts && xdm_prod_nb_free(&q->fq, q->held_host) >= q->held_host &&
 	    (!q->held_dmabuf || (q->dfq.ring &&
 	     xdm_prod_nb_free(&q->dfq, q->held_dmabuf) >= q->held_dmabuf))) {
-		give_back_all(q, i, &nf, &nd);
+		if (q->dfq.ring && (xdm_prod_next(&q->fq) & q->fq.mask) + held <= q->fq.size &&
+		    (xdm_prod_next(&q->dfq) & q->dfq.mask) + held <= q->dfq.size)
+			give_back_all(q, i, &nf, &nd, true);
+		else
+			give_back_all(q, i, &nf, &nd, false);
 		i = q->rx.cached_cons;
 	} else {
 		i = give_back(q, i, n, &nf, &nd, &err);
