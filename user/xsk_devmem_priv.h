@@ -45,7 +45,8 @@ struct xdm_rxq {
 	 * RX consumer index to rx.cached_cons, are still the socket's.
 	 */
 	unsigned int held_pkts;
-	__u32 held_host, held_dmabuf;	/* their host and dmabuf chunks */
+	/* One of them (maybe) is not a header chunk and dmabuf chunks. */
+	bool held_irregular;
 	struct xsk_devmem_stats st;	/* library counters */
 };
 

@@ -83,8 +83,7 @@ take(struct xdm_rxq *q, struct xsk_devmem_pkt *pkts, unsigned int max_pkts,
 		if (!(d.options & (DESC_CONTD | DESC_DMABUF))) {
 			*p = (struct xsk_devmem_pkt){ .hdr = hdr_area + d.addr, .hdr_addr = d.addr,
 						      .hdr_len = d.len, .len = d.len, .segs = sg };
-			if (!hold)
-				bytes += d.len;
+			bytes += d.len;
 			i++;
 			continue;
 		}
@@ -96,6 +95,7 @@ take(struct xdm_rxq *q, struct xsk_devmem_pkt *pkts, unsigned int max_pkts,
 			/* No header: the kernel never does this; keep the
 			 * chunk as a segment so that it can be released. */
 			q->st.bad_descs++;
+			q->held_irregular |= hold;
 			p->hdr = NULL;
 			p->hdr_addr = 0;
 			p->hdr_len = 0;
@@ -136,38 +136,24 @@ take(struct xdm_rxq *q, struct xsk_devmem_pkt *pkts, unsigned int max_pkts,
 		 * never makes, counts its dmabuf bytes one by one.
 		 */
 		nseg = sg - seg0;
-		plen = npay == nseg ? len - p->hdr_len : npay ? dmabuf_bytes(seg0, nseg) : 0;
-		if (hold && j - i - npay != 1) {
-			/* Not one host chunk (counted below) and the rest dmabuf. */
-			q->held_host += j - i - npay - 1;
-			q->held_dmabuf -= j - i - npay - 1;
+		if (__builtin_expect(npay == nseg, 1)) {
+			plen = len - p->hdr_len;
+		} else {
+			plen = npay ? dmabuf_bytes(seg0, nseg) : 0;
+			q->held_irregular |= hold;	/* host segments */
 		}
 		p->len = len;
 		p->payload_len = plen;
 		p->nr_segs = nseg;
 		p->nr_payload_segs = npay;
-		if (!hold) {
-			bytes += len;
-			payload += plen;
-		}
+		bytes += len;
+		payload += plen;
 		i = j;
 	}
 	xdm_cons_cancel(&rx, end - i);
-	/*
-	 * Holding, the loop above has one more count to keep (held chunks):
-	 * short of registers, GCC kept bytes on the stack there, a load and a
-	 * store per packet on the loop's critical path (make bench-lib: 5-7%).
-	 * The byte counters take a pass of their own then.
-	 */
-	for (const struct xsk_devmem_pkt *k = pkts; hold && k != p; k++) {
-		bytes += k->len;
-		payload += k->payload_len;
-	}
-	if (hold) {
+	if (hold)
 		q->held_pkts += p - pkts;
-		q->held_host += p - pkts;
-		q->held_dmabuf += i - idx - (p - pkts);
-	} else if (i != idx)
+	else if (i != idx)
 		xdm_cons_release(&rx);
 	q->st.packets += p - pkts;
 	q->st.bytes += bytes;
@@ -506,14 +492,19 @@ static __attribute__((noinline)) __u32 give_back(struct xdm_rxq *q, __u32 i, uns
 int xdm_rxq_release_peeked(struct xdm_rxq *q, unsigned int n)
 {
 	__u32 i = xdm_cons_released(&q->rx), held = q->rx.cached_cons - i, nf, nd;
+	const __u32 hosts = q->held_pkts, dmabufs = held - hosts;
 	int err = 0;
 
 	if (n > q->held_pkts)
 		return -EINVAL;
-	/* All of them, and the rings have room for all their chunks. */
-	if (n == q->held_pkts && xdm_prod_nb_free(&q->fq, q->held_host) >= q->held_host &&
-	    (!q->held_dmabuf || (q->dfq.ring &&
-	     xdm_prod_nb_free(&q->dfq, q->held_dmabuf) >= q->held_dmabuf))) {
+	/*
+	 * All of them, each one host chunk and the rest dmabuf chunks (so
+	 * held_pkts host chunks, the other descriptors dmabuf chunks), and
+	 * the rings have room for them.
+	 */
+	if (n == q->held_pkts && !q->held_irregular &&
+	    xdm_prod_nb_free(&q->fq, hosts) >= hosts &&
+	    (!dmabufs || (q->dfq.ring && xdm_prod_nb_free(&q->dfq, dmabufs) >= dmabufs))) {
 		if (q->dfq.ring && (xdm_prod_next(&q->fq) & q->fq.mask) + held <= q->fq.size &&
 		    (xdm_prod_next(&q->dfq) & q->dfq.mask) + held <= q->dfq.size)
 			give_back_all(q, i, &nf, &nd, true);
@@ -532,8 +523,7 @@ int xdm_rxq_release_peeked(struct xdm_rxq *q, unsigned int n)
 	xdm_cons_release_to(&q->rx, i);
 	/* The window ends before n packets only if the ring was written over. */
 	q->held_pkts = i == q->rx.cached_cons ? 0 : q->held_pkts - n;
-	q->held_host = q->held_pkts ? q->held_host - nf : 0;
-	q->held_dmabuf = q->held_pkts ? q->held_dmabuf - nd : 0;
+	q->held_irregular &= !!q->held_pkts;
 	q->st.released_hdr_chunks += nf;
 	q->st.released_payload_chunks += nd;
 	return 0;
