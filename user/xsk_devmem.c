@@ -1033,31 +1033,33 @@ enum xsk_devmem_mode xsk_devmem_socket__mode(const struct xsk_devmem_socket *x)
 
 /* --- data path: thin wrappers around xsk_devmem_rx.c --------------------- */
 
+/* The words for what recv and peek return. */
+static int take_err(const struct xsk_devmem_socket *x, int n, const char *what,
+		    unsigned int max_segs)
+{
+	if (n == -EBUSY)
+		return xdm_err(n, "%s: %u packets taken by peek are not released yet "
+			       "(release_peeked first)", what, x->q.held_pkts);
+	if (n == -ENOBUFS)
+		return xdm_err(n, "%s: a packet has more segments than the %u given "
+			       "(XSK_DEVMEM_MAX_SEGS holds any)", what, max_segs);
+	return n;
+}
+
 int xsk_devmem_socket__recv(struct xsk_devmem_socket *x, struct xsk_devmem_pkt *pkts,
 			    unsigned int max_pkts, struct xsk_devmem_seg *segs,
 			    unsigned int max_segs)
 {
-	int n = xdm_rxq_recv(&x->q, pkts, max_pkts, segs, max_segs);
-
-	if (n == -EBUSY)
-		return xdm_err(n, "recv: %u packets taken by peek are not released yet "
-			       "(release_peeked first)", x->q.held_pkts);
-	if (n == -ENOBUFS)
-		return xdm_err(n, "recv: a packet has more segments than the %u given "
-			       "(XSK_DEVMEM_MAX_SEGS holds any)", max_segs);
-	return n;
+	return take_err(x, xdm_rxq_recv(&x->q, pkts, max_pkts, segs, max_segs), "recv",
+			max_segs);
 }
 
 int xsk_devmem_socket__peek(struct xsk_devmem_socket *x, struct xsk_devmem_pkt *pkts,
 			    unsigned int max_pkts, struct xsk_devmem_seg *segs,
 			    unsigned int max_segs)
 {
-	int n = xdm_rxq_peek(&x->q, pkts, max_pkts, segs, max_segs);
-
-	if (n == -ENOBUFS)
-		return xdm_err(n, "peek: a packet has more segments than the %u given "
-			       "(XSK_DEVMEM_MAX_SEGS holds any)", max_segs);
-	return n;
+	return take_err(x, xdm_rxq_peek(&x->q, pkts, max_pkts, segs, max_segs), "peek",
+			max_segs);
 }
 
 int xsk_devmem_socket__release_peeked(struct xsk_devmem_socket *x, unsigned int n)

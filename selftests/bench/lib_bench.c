@@ -30,6 +30,7 @@
  * valgrind --tool=callgrind for instruction counts per shape
  * (scripts/bench-lib.sh does both).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,7 +132,8 @@ static double now(void)
 
 static __u64 sink;
 
-static __attribute__((noinline)) double run_library(unsigned long rounds)
+/* The library's loop: recv + release, or the in-order peek + release_peeked. */
+static inline __attribute__((always_inline)) double run_lib(unsigned long rounds, bool in_order)
 {
 	struct xdm_rxq q;
 	double t0;
@@ -142,32 +144,26 @@ static __attribute__((noinline)) double run_library(unsigned long rounds)
 		int n;
 
 		kernel_round();
-		n = xdm_rxq_recv(&q, pkts, batch, segs, 1024);
-		if (n != (int)batch || xdm_rxq_release(&q, pkts, n, true, true))
+		n = in_order ? xdm_rxq_peek(&q, pkts, batch, segs, 1024) :
+		    xdm_rxq_recv(&q, pkts, batch, segs, 1024);
+		if (n != (int)batch ||
+		    (in_order ? xdm_rxq_release_peeked(&q, n) :
+		     xdm_rxq_release(&q, pkts, n, true, true)))
 			exit(1);
 		sink += pkts[n - 1].len;
 	}
 	return now() - t0;
 }
 
-/* The same with the in-order calls: xdm_rxq_peek() + xdm_rxq_release_peeked(). */
+/* Out of line, each under its own name (scripts/bench-lib.sh counts them). */
+static __attribute__((noinline)) double run_library(unsigned long rounds)
+{
+	return run_lib(rounds, false);
+}
+
 static __attribute__((noinline)) double run_in_order(unsigned long rounds)
 {
-	struct xdm_rxq q;
-	double t0;
-
-	reset_rings(&q);
-	t0 = now();
-	for (unsigned long r = 0; r < rounds; r++) {
-		int n;
-
-		kernel_round();
-		n = xdm_rxq_peek(&q, pkts, batch, segs, 1024);
-		if (n != (int)batch || xdm_rxq_release_peeked(&q, n))
-			exit(1);
-		sink += pkts[n - 1].len;
-	}
-	return now() - t0;
+	return run_lib(rounds, true);
 }
 
 /*
