@@ -174,6 +174,9 @@ int xdm_rxq_recv(struct xdm_rxq *q, struct xsk_devmem_pkt *pkts, unsigned int ma
 int xdm_rxq_peek(struct xdm_rxq *q, struct xsk_devmem_pkt *pkts, unsigned int max_pkts,
 		 struct xsk_devmem_seg *segs, unsigned int max_segs)
 {
+	/* A mark left by a packet that was not taken after all. */
+	if (!q->held_pkts)
+		q->held_irregular = false;
 	return take(q, pkts, max_pkts, segs, max_segs, true);
 }
 
