@@ -151,10 +151,13 @@ take(struct xdm_rxq *q, struct xsk_devmem_pkt *pkts, unsigned int max_pkts,
 		i = j;
 	}
 	xdm_cons_cancel(&rx, end - i);
-	if (hold)
+	if (hold) {
 		q->held_pkts += p - pkts;
-	else if (i != idx)
+		/* Marked by a packet not taken after all. */
+		q->held_irregular &= !!q->held_pkts;
+	} else if (i != idx) {
 		xdm_cons_release(&rx);
+	}
 	q->st.packets += p - pkts;
 	q->st.bytes += bytes;
 	q->st.payload_bytes += payload;
@@ -174,9 +177,6 @@ int xdm_rxq_recv(struct xdm_rxq *q, struct xsk_devmem_pkt *pkts, unsigned int ma
 int xdm_rxq_peek(struct xdm_rxq *q, struct xsk_devmem_pkt *pkts, unsigned int max_pkts,
 		 struct xsk_devmem_seg *segs, unsigned int max_segs)
 {
-	/* A mark left by a packet that was not taken after all. */
-	if (!q->held_pkts)
-		q->held_irregular = false;
 	return take(q, pkts, max_pkts, segs, max_segs, true);
 }
 
