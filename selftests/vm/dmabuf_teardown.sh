@@ -14,6 +14,10 @@
 #             packets are dropped after their payload chunks were taken),
 #             then the device is deleted: they come back on the completion
 #             ring
+#   cached, slow unbind
+#             the same with the pool pausing 300 ms before it returns its
+#             chunks (debugfs unbind_delay_ms): ENETDOWN must not reach
+#             user space before they are back
 #   ns        the receiver's namespace is deleted under traffic, then the
 #             receiver killed: the device goes with the namespace
 #
@@ -24,6 +28,7 @@
 set -u
 CLI=$XSK_BUILD/user/xsk-devmem
 AREAS=/sys/kernel/debug/xsk_dmabuf/areas
+UNBIND_DELAY=/sys/kernel/debug/xsk_dmabuf/unbind_delay_ms
 fails=0
 TX="" RX=""
 rm -rf /sys/fs/bpf/xsk-devmem	# no steering state from an earlier test
@@ -94,6 +99,7 @@ link_down_up() {
 	in_rx ip link set $IF_RX up; sleep 1
 }
 unload_prog() { in_rx "$CLI" steer unload $IF_RX >/dev/null; }
+slow_unbind() { echo 300 >$UNBIND_DELAY; }
 
 case_ns() {
 	start || { verdict "ns" 0; return; }
@@ -107,6 +113,8 @@ case_kill
 case_kill --close-dmabuf
 case_delete delete "" true
 case_delete cached --no-host-frames true
+case_delete "cached, slow unbind" --no-host-frames slow_unbind
+echo 0 >$UNBIND_DELAY
 case_delete down "" link_down_up
 case_delete unload "" unload_prog
 case_ns

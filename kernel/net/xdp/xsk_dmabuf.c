@@ -20,6 +20,7 @@
 #include <linux/bpf.h>
 #include <linux/btf.h>
 #include <linux/btf_ids.h>
+#include <linux/delay.h>
 #include <linux/dma-buf.h>
 #include <linux/filter.h>
 #include <linux/init.h>
@@ -447,8 +448,13 @@ struct xsk_queue *xsk_dmabuf_rx_ring(struct xsk_dmabuf_rx *drx, bool fill)
  */
 void xsk_dmabuf_rx_unbind(struct xsk_dmabuf_rx *drx)
 {
+	u32 delay_ms;
+
 	if (!drx)
 		return;
+	delay_ms = READ_ONCE(xsk_dmabuf_unbind_delay_ms);
+	if (IS_ENABLED(CONFIG_XDP_SOCKETS_DMABUF_SELFTEST) && delay_ms)
+		msleep(delay_ms);
 	spin_lock_bh(&drx->lock);
 	xsk_dmabuf_return_cache(drx);
 	__xskq_cons_release(drx->fq);
@@ -835,6 +841,14 @@ void xsk_dmabuf_area_destroy(struct xsk_dmabuf_area *area)
 	kvfree(area->chunks);
 	kfree(area);
 }
+
+/*
+ * Test knob: how long xsk_dmabuf_rx_unbind() waits before it returns the
+ * pool's chunks, to hold open the moment between the device going away
+ * and the chunks coming back. Written only through debugfs
+ * (CONFIG_XDP_SOCKETS_DMABUF_SELFTEST); 0 otherwise.
+ */
+u32 xsk_dmabuf_unbind_delay_ms;
 
 /**
  * xsk_dmabuf_show_areas - list the live areas and who owns their chunks

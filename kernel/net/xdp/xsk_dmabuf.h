@@ -50,6 +50,7 @@ int xsk_dmabuf_getsockopt_stats(struct xdp_sock *xs, char __user *optval,
 
 /* Test knobs (CONFIG_XDP_SOCKETS_DMABUF_SELFTEST). */
 void xsk_dmabuf_show_areas(struct seq_file *m);
+extern u32 xsk_dmabuf_unbind_delay_ms;
 
 #else
 

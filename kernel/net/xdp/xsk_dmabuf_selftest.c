@@ -13,6 +13,10 @@
  * inject_warn	writing a non-zero value triggers one WARN. The selftest
  *		harness uses it to prove that a run fails when the kernel
  *		warns, even if every test passed.
+ * unbind_delay_ms	milliseconds a buffer pool waits, when its device goes
+ *		away, before it returns its dmabuf chunks: holds open the
+ *		moment in which user space must not yet be told that the
+ *		device is gone.
  *
  * Nothing here runs until a file is read or written.
  */
@@ -113,6 +117,8 @@ static int __init xsk_dmabuf_selftest_init(void)
 			    &xsk_nocpu_dmabuf_fops);
 	debugfs_create_file_unsafe("inject_warn", 0200, dir, NULL,
 				   &xsk_dmabuf_inject_warn_fops);
+	debugfs_create_u32("unbind_delay_ms", 0600, dir,
+			   &xsk_dmabuf_unbind_delay_ms);
 	return 0;
 }
 late_initcall(xsk_dmabuf_selftest_init);
