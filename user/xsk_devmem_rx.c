@@ -120,7 +120,9 @@ take(struct xdm_rxq *q, struct xsk_devmem_pkt *pkts, unsigned int max_pkts,
 			}
 		}
 		if (contd) {
-			/* Incomplete in this window, or no room in segs. */
+			/* Incomplete in this window, or no room in segs: not
+			 * taken, so not counted yet if it has no header. */
+			q->st.bad_descs -= !p->hdr;
 			if (p == pkts && j != end) {
 				xdm_cons_cancel(&rx, end - idx);
 				q->rx = rx;

@@ -294,6 +294,34 @@ static void rx_mixed(void)
 		  dfq_m.producer == 1, "release of a mixed chain");
 }
 
+/* A chain without a header is counted once, when it is taken. */
+static void rx_no_header(void)
+{
+	const struct xdm_desc chain[] = {
+		{ AREA0, 1000, DMABUF | CONTD },
+		{ AREA0 + CHUNK, 500, DMABUF } };
+	struct xsk_devmem_pkt pkt;
+	struct xsk_devmem_seg segs[4];
+	struct xdm_rxq q;
+
+	rxq_init(&q, 8, 8, 0);
+	post_chain(chain, 2);
+	rx_m.producer--;			/* its end not published yet */
+	k_rx.cached_prod--;
+	CHECK_RET(xdm_rxq_recv(&q, &pkt, 1, segs, 4) == 0 && !q.st.bad_descs,
+		  "incomplete: %llu bad", (unsigned long long)q.st.bad_descs);
+	CHECK_RET(xdm_rxq_recv(&q, &pkt, 1, segs, 1) == 0 && !q.st.bad_descs,
+		  "no room in segs: %llu bad", (unsigned long long)q.st.bad_descs);
+	post_chain(&chain[1], 1);
+	CHECK_RET(xdm_rxq_recv(&q, &pkt, 1, segs, 1) == -ENOBUFS && !q.st.bad_descs,
+		  "-ENOBUFS: %llu bad", (unsigned long long)q.st.bad_descs);
+	CHECK_RET(xdm_rxq_recv(&q, &pkt, 1, segs, 4) == 1 && !pkt.hdr && pkt.nr_segs == 2 &&
+		  pkt.nr_payload_segs == 2 && pkt.payload_len == 1500 && q.st.bad_descs == 1,
+		  "taken: %llu bad", (unsigned long long)q.st.bad_descs);
+	CHECK_RET(xdm_rxq_release(&q, &pkt, 1, true, true) == 0 && !fq_m.producer &&
+		  dfq_m.producer == 2, "its chunks back on the dmabuf fill ring");
+}
+
 static void release_ok(void)
 {
 	struct xsk_devmem_pkt pkts[4];
@@ -802,6 +830,7 @@ int main(void)
 	rx_limits();
 	rx_whole_multi();
 	rx_mixed();
+	rx_no_header();
 	release_ok();
 	release_bad();
 	release_too_many();
