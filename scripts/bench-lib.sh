@@ -22,14 +22,15 @@ trap 'rm -rf "$out"' EXIT
 echo
 echo "== instructions per packet (callgrind, $((ROUNDS * BATCH)) packets per shape)"
 printf "%-16s %9s %9s %9s %8s %8s\n" packet recv+rel peek+relp libxdp rel/xdp relp/xdp
+# Inclusive count of one of lib_bench's noinline functions in this run.
+get() { grep -m1 -E "lib_bench\.c:$1 \[" "$out/txt" | awk '{ gsub(",", "", $1); print $1 }'; }
+# Per packet, without the simulated kernel's share (k, for three loops).
+per() { echo "$(( ($(get "$1") - k / 3) / (ROUNDS * BATCH) ))"; }
 for s in 0 1 2; do
 	valgrind -q --tool=callgrind --callgrind-out-file="$out/cg" \
 		"$BENCH" -r $ROUNDS -R 1 -b $BATCH -s $s >/dev/null
 	callgrind_annotate --inclusive=yes "$out/cg" >"$out/txt" 2>/dev/null
-	# Inclusive count of one of lib_bench's noinline functions.
-	get() { grep -m1 -E "lib_bench\.c:$1 \[" "$out/txt" | awk '{ gsub(",", "", $1); print $1 }'; }
 	k=$(get kernel_round)
-	per() { echo "$(( ($(get "$1") - k / 3) / (ROUNDS * BATCH) ))"; }
 	l=$(per run_library) o=$(per run_in_order) x=$(per run_libxdp)
 	printf "hdr + %u payload %9u %9u %9u %8.2f %8.2f\n" "$s" "$l" "$o" "$x" \
 		"$(echo "$x / $l" | bc -l)" "$(echo "$x / $o" | bc -l)"
