@@ -55,24 +55,34 @@
  * @XSK_DMABUF_USER: user space. It may post the chunk on a dmabuf fill
  *	ring. Every chunk starts here and ends here.
  * @XSK_DMABUF_KERNEL: accepted from a dmabuf fill ring, waiting in the
- *	cache of one buffer pool.
- * @XSK_DMABUF_INFLIGHT: taken for one packet and being written; in flight
- *	to user space.
+ *	cache of one buffer pool (struct xsk_dmabuf_rx).
+ * @XSK_DMABUF_INFLIGHT: filled, and named by an RX descriptor that user
+ *	space cannot see yet: the RX ring's producer is published at the
+ *	end of the NAPI poll (xsk_flush()). On the pool's pending list.
  * @XSK_DMABUF_NR_OWNERS: the number of owners.
  *
  * The transitions, and what causes them::
  *
  *   USER     -> KERNEL    fill ring entry accepted       (fill_cache)
- *   KERNEL   -> INFLIGHT  picked for a packet            (rcv)
- *   INFLIGHT -> USER      its RX descriptor is posted    (rcv)
- *   KERNEL   -> USER      returned: on the dmabuf        (rx_unbind,
- *                         completion ring, or dropped     rx_free)
- *                         with its socket
+ *   KERNEL   -> INFLIGHT  payload written, RX descriptor (rcv_payload)
+ *                         reserved
+ *   INFLIGHT -> USER      just before the RX ring is     (publish, from
+ *                         published                       xsk_flush)
+ *   KERNEL   -> USER      returned on the dmabuf         (rx_unbind,
+ *                         completion ring, or with the    rx_free)
+ *                         pool's sockets gone
  *
  * USER -> KERNEL is the one transition user space can cause, and the one
  * that can race, when the same chunk is posted on the fill rings of two
  * queues: it is a cmpxchg, and the loser's entry is rejected. The others
- * happen under the rx lock of the buffer pool that holds the chunk.
+ * happen under the lock of the pool that holds the chunk, which is also
+ * what keeps two packets from taking one chunk. INFLIGHT is what makes a
+ * chunk posted twice in a row unusable twice in one NAPI poll: without
+ * it, the second entry would be accepted as soon as the first packet's
+ * descriptor is written, and the chunk filled again before user space
+ * could read the first packet. From the moment its descriptor can be
+ * seen, the chunk is user space's: it may post it again before it reads
+ * the descriptor, and what it does with its own chunks is its business.
  */
 enum xsk_dmabuf_owner {
 	XSK_DMABUF_USER,
@@ -81,14 +91,20 @@ enum xsk_dmabuf_owner {
 	XSK_DMABUF_NR_OWNERS,
 };
 
+/* No chunk: the end of a pending list. */
+#define XSK_DMABUF_NONE		U32_MAX
+
 /**
  * struct xsk_dmabuf_chunk - one chunk of the payload area
  * @niov: the chunk as the network stack knows device memory
  * @owner: an enum xsk_dmabuf_owner
+ * @next: the next chunk on the pending list of the pool that holds this
+ *	one INFLIGHT, or XSK_DMABUF_NONE; under that pool's lock
  */
 struct xsk_dmabuf_chunk {
 	struct net_iov niov;
 	atomic_t owner;
+	u32 next;
 };
 
 /**
@@ -102,13 +118,17 @@ struct xsk_dmabuf_chunk {
  * @chunk_shift: log2 of @chunk_size
  * @nr_chunks: @len / @chunk_size
  * @chunks: the chunks, @nr_chunks of them
- * @id: a number for the test knobs
- * @node: in xsk_dmabuf_areas
+ * @id: a number for the test knobs (CONFIG_XDP_SOCKETS_DMABUF_SELFTEST)
+ * @node: in xsk_dmabuf_areas, likewise
  *
- * Lifetime: the area belongs to its UMEM (umem->dmabuf) and is destroyed
- * with it. Buffer pools, which hold chunks in their caches, are released
- * before their UMEM, so when the area goes every chunk is back with user
- * space; destroying it checks that.
+ * Lifetime: the area has no reference count of its own; it lives exactly
+ * as long as its UMEM (umem->dmabuf) and is destroyed by the UMEM's last
+ * xdp_put_umem(). A buffer pool is released (xp_release_deferred()) while
+ * the UMEM reference of its last socket is still held, and it frees its
+ * dmabuf half (struct xsk_dmabuf_rx), which points at the area and caches
+ * its chunks, before it drops that reference. So the area outlives every
+ * pool that can hold its chunks, and when it goes every chunk is back with
+ * user space; destroying it checks that.
  */
 struct xsk_dmabuf_area {
 	struct dma_buf *dmabuf;
@@ -120,42 +140,131 @@ struct xsk_dmabuf_area {
 	u32 chunk_shift;
 	u32 nr_chunks;
 	struct xsk_dmabuf_chunk *chunks;
+#if IS_ENABLED(CONFIG_XDP_SOCKETS_DMABUF_SELFTEST)
 	u32 id;
 	struct list_head node;
+#endif
 };
 
 /**
  * struct xsk_dmabuf_rx - the dmabuf half of one buffer pool (one queue)
  * @area: the area of the pool's UMEM
  * @fq: dmabuf fill ring, user space to kernel; consumed under @lock
- * @cq: dmabuf completion ring, kernel to user space; produced under @lock
+ * @cq: dmabuf completion ring, kernel to user space; produced under @lock;
+ *	it has room for a full @cache (checked at bind), and @cache is
+ *	reported on it once, when the pool's device goes away
  * @lock: serialises the receive path of every socket of the pool against
- *	teardown; it protects @cache, @cache_cnt and both rings' kernel ends
+ *	teardown; it protects @cache, @cache_cnt, @pending and both rings'
+ *	kernel ends
+ * @pending: the first chunk the pool filled whose RX descriptor is not
+ *	published yet (owner XSK_DMABUF_INFLIGHT, linked through their
+ *	@next), or XSK_DMABUF_NONE; emptied by every flush of a socket of
+ *	the pool, which comes at the end of the NAPI poll that filled them
  * @cache_cnt: number of chunks in @cache
  * @cache: chunk indices accepted from @fq, owner XSK_DMABUF_KERNEL
  *
  * Created at bind with the pool, it owns @fq and @cq from then on, as the
- * pool owns the fill and completion rings.
+ * pool owns the fill and completion rings. It is freed before the pool
+ * drops its reference to the UMEM, and so before the area (see struct
+ * xsk_dmabuf_area).
  */
 struct xsk_dmabuf_rx {
 	struct xsk_dmabuf_area *area;
 	struct xsk_queue *fq;
 	struct xsk_queue *cq;
 	spinlock_t lock; /* see above */
+	u32 pending;
 	u32 cache_cnt;
 	u32 cache[XSK_DMABUF_CACHE];
 };
 
-/* Live areas, for the test knobs. */
+/* On while an area exists. Off, AF_XDP and XDP skip every dmabuf branch:
+ * the receive path does not look at pool->dmabuf, and bpf_prog_run_xdp()
+ * does not reset the split point.
+ */
+DEFINE_STATIC_KEY_FALSE(xsk_dmabuf_in_use);
+EXPORT_SYMBOL_GPL(xsk_dmabuf_in_use);
+
+#if IS_ENABLED(CONFIG_XDP_SOCKETS_DMABUF_SELFTEST)
+/*
+ * Test knobs (xsk_dmabuf_selftest.c): the live areas, listed in debugfs,
+ * and how long xsk_dmabuf_rx_unbind() waits before it returns the pool's
+ * chunks, to hold open the moment between the device going away and the
+ * chunks coming back.
+ */
 static LIST_HEAD(xsk_dmabuf_areas);
 static DEFINE_MUTEX(xsk_dmabuf_areas_lock);
 static u32 xsk_dmabuf_next_id;
+u32 xsk_dmabuf_unbind_delay_ms;
 
-/* On while an area exists: the split point is then reset after every XDP
- * program run that does not redirect to an XSKMAP (see xsk_dmabuf_split_reset).
+static void xsk_dmabuf_test_add_area(struct xsk_dmabuf_area *area)
+{
+	mutex_lock(&xsk_dmabuf_areas_lock);
+	area->id = ++xsk_dmabuf_next_id;
+	list_add_tail(&area->node, &xsk_dmabuf_areas);
+	mutex_unlock(&xsk_dmabuf_areas_lock);
+}
+
+static void xsk_dmabuf_test_del_area(struct xsk_dmabuf_area *area)
+{
+	mutex_lock(&xsk_dmabuf_areas_lock);
+	list_del(&area->node);
+	mutex_unlock(&xsk_dmabuf_areas_lock);
+}
+
+static u32 xsk_dmabuf_test_area_id(const struct xsk_dmabuf_area *area)
+{
+	return area->id;
+}
+
+static void xsk_dmabuf_test_unbind_delay(void)
+{
+	u32 delay_ms = READ_ONCE(xsk_dmabuf_unbind_delay_ms);
+
+	if (delay_ms)
+		msleep(delay_ms);
+}
+
+/**
+ * xsk_dmabuf_show_areas - list the live areas and who owns their chunks
+ * @m: where to print
+ *
+ * One line per area: id, dmabuf size, offset, length, chunk size, number
+ * of chunks, then the chunks owned by user space, by the kernel and in
+ * flight.
  */
-DEFINE_STATIC_KEY_FALSE(xsk_dmabuf_split_key);
-EXPORT_SYMBOL_GPL(xsk_dmabuf_split_key);
+void xsk_dmabuf_show_areas(struct seq_file *m)
+{
+	u32 owners[XSK_DMABUF_NR_OWNERS];
+	struct xsk_dmabuf_area *area;
+	u32 i, o;
+
+	mutex_lock(&xsk_dmabuf_areas_lock);
+	list_for_each_entry(area, &xsk_dmabuf_areas, node) {
+		memset(owners, 0, sizeof(owners));
+		for (i = 0; i < area->nr_chunks; i++) {
+			o = atomic_read(&area->chunks[i].owner);
+			if (o < XSK_DMABUF_NR_OWNERS)
+				owners[o]++;
+		}
+		seq_printf(m, "area %u size %zu offset %llu len %llu chunk %u chunks %u user %u kernel %u inflight %u cpu %d\n",
+			   area->id, area->dmabuf->size, area->offset,
+			   area->len, area->chunk_size, area->nr_chunks,
+			   owners[XSK_DMABUF_USER], owners[XSK_DMABUF_KERNEL],
+			   owners[XSK_DMABUF_INFLIGHT], area->cpu_access);
+	}
+	mutex_unlock(&xsk_dmabuf_areas_lock);
+}
+#else
+static void xsk_dmabuf_test_add_area(struct xsk_dmabuf_area *area) {}
+static void xsk_dmabuf_test_del_area(struct xsk_dmabuf_area *area) {}
+static u32 xsk_dmabuf_test_area_id(const struct xsk_dmabuf_area *area)
+{
+	return 0;
+}
+
+static void xsk_dmabuf_test_unbind_delay(void) {}
+#endif /* CONFIG_XDP_SOCKETS_DMABUF_SELFTEST */
 
 /* --- Import: the dmabuf and its chunks ---------------------------------- */
 
@@ -205,15 +314,17 @@ xsk_dmabuf_area_create(const struct xdp_umem_dmabuf_reg *reg)
 	if (!reg->len || !IS_ALIGNED(reg->len, reg->chunk_size) ||
 	    !IS_ALIGNED(reg->offset, reg->chunk_size))
 		return ERR_PTR(-EINVAL);
-	nr_chunks = reg->len >> ilog2(reg->chunk_size);
-	if (nr_chunks > XSK_DMABUF_MAX_CHUNKS)
-		return ERR_PTR(-EINVAL);
 
 	dmabuf = dma_buf_get(reg->fd);
 	if (IS_ERR(dmabuf))
 		return ERR_CAST(dmabuf);
 	if (reg->offset > dmabuf->size || reg->len > dmabuf->size - reg->offset) {
 		err = -ERANGE;
+		goto err_put;
+	}
+	nr_chunks = reg->len >> ilog2(reg->chunk_size);
+	if (nr_chunks > XSK_DMABUF_MAX_CHUNKS) {
+		err = -E2BIG;
 		goto err_put;
 	}
 
@@ -239,11 +350,8 @@ xsk_dmabuf_area_create(const struct xdp_umem_dmabuf_reg *reg)
 	area->nr_chunks = nr_chunks;
 	xsk_dmabuf_map_cpu(area);
 
-	mutex_lock(&xsk_dmabuf_areas_lock);
-	area->id = ++xsk_dmabuf_next_id;
-	list_add_tail(&area->node, &xsk_dmabuf_areas);
-	mutex_unlock(&xsk_dmabuf_areas_lock);
-	static_branch_inc(&xsk_dmabuf_split_key);
+	xsk_dmabuf_test_add_area(area);
+	static_branch_inc(&xsk_dmabuf_in_use);
 	return area;
 
 err_free:
@@ -259,9 +367,13 @@ err_put:
  * @optval: a struct xdp_umem_dmabuf_reg
  * @optlen: its length
  *
+ * A larger @optlen is accepted if the bytes past the struct are zero, as
+ * copy_struct_from_user() does, so that the struct can grow.
+ *
  * Return: 0, -EINVAL for a malformed request or a socket without UMEM,
- * -EBUSY if the UMEM has its area already or the socket is bound, -ERANGE
- * if the area does not fit in the dmabuf, -EBADF for a bad fd.
+ * -E2BIG for non-zero bytes past the struct or an area of more than 2^24
+ * chunks, -EBUSY if the UMEM has its area already or the socket is bound,
+ * -ERANGE if the area does not fit in the dmabuf, -EBADF for a bad fd.
  */
 int xsk_dmabuf_reg(struct xdp_sock *xs, sockptr_t optval, unsigned int optlen)
 {
@@ -271,6 +383,13 @@ int xsk_dmabuf_reg(struct xdp_sock *xs, sockptr_t optval, unsigned int optlen)
 
 	if (optlen < sizeof(reg))
 		return -EINVAL;
+	if (optlen > sizeof(reg)) {
+		err = check_zeroed_sockptr(optval, sizeof(reg),
+					   optlen - sizeof(reg));
+		if (err <= 0)
+			return err ?: -E2BIG;
+		err = 0;
+	}
 	if (copy_from_sockptr(&reg, optval, sizeof(reg)))
 		return -EFAULT;
 
@@ -317,15 +436,20 @@ static u32 xsk_dmabuf_accept(struct xsk_dmabuf_area *area, u64 off)
 }
 
 /* Make sure the cache holds @need chunks, taking entries from the fill
- * ring. Called with drx->lock held.
+ * ring. Rejecting entries is work user space can ask for without limit, so
+ * at most xskq_cons_max_invalid() are rejected per call; past that, the
+ * packet is dropped as if the ring were empty, and the next call goes on
+ * from there. Called with drx->lock held.
  */
 static bool xsk_dmabuf_fill_cache(struct xsk_dmabuf_rx *drx, u32 need)
 {
+	u32 invalid = 0;
 	u64 off;
 	u32 idx;
 
 	while (drx->cache_cnt < need) {
-		if (!xskq_cons_peek_addr_unchecked(drx->fq, &off)) {
+		if (invalid == xskq_cons_max_invalid(drx->fq) ||
+		    !xskq_cons_peek_addr_unchecked(drx->fq, &off)) {
 			drx->fq->queue_empty_descs++;
 			return false;
 		}
@@ -333,6 +457,7 @@ static bool xsk_dmabuf_fill_cache(struct xsk_dmabuf_rx *drx, u32 need)
 		idx = xsk_dmabuf_accept(drx->area, off);
 		if (idx == U32_MAX) {
 			drx->fq->invalid_descs++;
+			invalid++;
 			continue;
 		}
 		drx->cache[drx->cache_cnt++] = idx;
@@ -340,9 +465,10 @@ static bool xsk_dmabuf_fill_cache(struct xsk_dmabuf_rx *drx, u32 need)
 	return true;
 }
 
-/* Give the cached chunks back to user space: on the completion ring while
- * there is room, else silently (the socket is going away). Called with
- * drx->lock held.
+/* Give the cached chunks back to user space: on the completion ring if
+ * the pool still has one (its room for a full cache was checked at bind,
+ * and the cache is reported once), else silently, since no socket is left
+ * to read it. Called with drx->lock held.
  */
 static void xsk_dmabuf_return_cache(struct xsk_dmabuf_rx *drx)
 {
@@ -360,6 +486,24 @@ static void xsk_dmabuf_return_cache(struct xsk_dmabuf_rx *drx)
 		xskq_prod_submit(drx->cq);
 }
 
+/* The RX descriptors of the pending chunks are about to be published, or
+ * the pool's sockets are going away: the chunks are user space's. Called
+ * with drx->lock held.
+ */
+static void xsk_dmabuf_publish(struct xsk_dmabuf_rx *drx)
+{
+	struct xsk_dmabuf_chunk *chunk;
+
+	while (drx->pending != XSK_DMABUF_NONE) {
+		chunk = &drx->area->chunks[drx->pending];
+		drx->pending = chunk->next;
+		/* The payload is written before user space can own the chunk;
+		 * pairs with the cmpxchg in xsk_dmabuf_accept().
+		 */
+		atomic_set_release(&chunk->owner, XSK_DMABUF_USER);
+	}
+}
+
 /* --- Rings: the buffer pool's half, from bind to release ------------------- */
 
 /**
@@ -370,8 +514,10 @@ static void xsk_dmabuf_return_cache(struct xsk_dmabuf_rx *drx)
  *	its flags from it; a dmabuf UMEM gets XDP_COPY added
  *
  * Return: 0, -EINVAL for dmabuf rings without a dmabuf area or the other
- * way round, or a dmabuf UMEM bound without XDP_USE_SG; -EOPNOTSUPP for
- * zero-copy, or for a dmabuf without CPU access.
+ * way round, a dmabuf completion ring of fewer than
+ * XDP_UMEM_DMABUF_COMPLETION_MIN entries, or a dmabuf UMEM bound without
+ * XDP_USE_SG; -EOPNOTSUPP for zero-copy, or for a dmabuf without CPU
+ * access.
  */
 int xsk_dmabuf_bind_check(struct xdp_sock *xs, struct xdp_umem *umem,
 			  u32 *flags)
@@ -379,9 +525,14 @@ int xsk_dmabuf_bind_check(struct xdp_sock *xs, struct xdp_umem *umem,
 	struct xsk_dmabuf_area *area = READ_ONCE(umem->dmabuf);
 	bool rings = xs->dfq_tmp && xs->dcq_tmp;
 
+	BUILD_BUG_ON(XSK_DMABUF_CACHE > XDP_UMEM_DMABUF_COMPLETION_MIN);
+
 	if (!area)
 		return xs->dfq_tmp || xs->dcq_tmp ? -EINVAL : 0;
 	if (!rings)
+		return -EINVAL;
+	/* Room to report every chunk a pool can hold (xsk_dmabuf_rx_unbind). */
+	if (xs->dcq_tmp->nentries < XDP_UMEM_DMABUF_COMPLETION_MIN)
 		return -EINVAL;
 	if (flags) {
 		if (!(*flags & XDP_USE_SG))
@@ -418,6 +569,7 @@ struct xsk_dmabuf_rx *xsk_dmabuf_rx_create(struct xsk_dmabuf_area *area,
 	drx->area = area;
 	drx->fq = fq;
 	drx->cq = cq;
+	drx->pending = XSK_DMABUF_NONE;
 	spin_lock_init(&drx->lock);
 	return drx;
 }
@@ -448,14 +600,11 @@ struct xsk_queue *xsk_dmabuf_rx_ring(struct xsk_dmabuf_rx *drx, bool fill)
  */
 void xsk_dmabuf_rx_unbind(struct xsk_dmabuf_rx *drx)
 {
-	u32 delay_ms;
-
 	if (!drx)
 		return;
-	delay_ms = READ_ONCE(xsk_dmabuf_unbind_delay_ms);
-	if (IS_ENABLED(CONFIG_XDP_SOCKETS_DMABUF_SELFTEST) && delay_ms)
-		msleep(delay_ms);
+	xsk_dmabuf_test_unbind_delay();
 	spin_lock_bh(&drx->lock);
+	xsk_dmabuf_publish(drx);
 	xsk_dmabuf_return_cache(drx);
 	__xskq_cons_release(drx->fq);
 	spin_unlock_bh(&drx->lock);
@@ -480,13 +629,15 @@ void xsk_dmabuf_rx_destroy_rings(struct xsk_dmabuf_rx *drx)
  * @drx: the pool's dmabuf half, or NULL
  *
  * Chunks still cached go back to user space without a word: nobody is
- * left to read a completion ring.
+ * left to read a completion ring. Called before the pool drops its UMEM
+ * reference, which keeps the area alive until then.
  */
 void xsk_dmabuf_rx_free(struct xsk_dmabuf_rx *drx)
 {
 	if (!drx)
 		return;
 	drx->cq = NULL;
+	xsk_dmabuf_publish(drx);
 	xsk_dmabuf_return_cache(drx);
 	kfree(drx);
 }
@@ -551,8 +702,8 @@ static void xsk_dmabuf_copy(struct xsk_dmabuf_cursor *cur, void *to, u32 len)
 	}
 }
 
-/* The split point the XDP program set for this packet, or 0; reading it
- * forgets it.
+/* The split point the XDP program set for this packet, or 0: it is reset
+ * before every program run (bpf_prog_run_xdp()), and reading it forgets it.
  */
 static u32 xsk_dmabuf_take_split(void)
 {
@@ -563,7 +714,10 @@ static u32 xsk_dmabuf_take_split(void)
 	return split;
 }
 
-/* Take @n host chunks for the headers, all or none. */
+/* Take @n host chunks for the headers, all or none. In aligned mode a
+ * frame posted twice on the fill ring comes back as the same xskb, which is
+ * then on @heads already: the packet is dropped, as __xsk_rcv() does.
+ */
 static bool xsk_dmabuf_alloc_heads(struct xsk_buff_pool *pool, u32 n,
 				   struct list_head *heads)
 {
@@ -575,6 +729,8 @@ static bool xsk_dmabuf_alloc_heads(struct xsk_buff_pool *pool, u32 n,
 		if (!buf)
 			goto err;
 		xskb = container_of(buf, struct xdp_buff_xsk, xdp);
+		if (unlikely(!list_empty(&xskb->list_node)))
+			goto err;
 		list_add_tail(&xskb->list_node, heads);
 	}
 	return true;
@@ -623,14 +779,16 @@ static void xsk_dmabuf_rcv_payload(struct xdp_sock *xs,
 	while (pay_len) {
 		idx = drx->cache[--drx->cache_cnt];
 		chunk = &area->chunks[idx];
-		atomic_set(&chunk->owner, XSK_DMABUF_INFLIGHT);
 		off = xsk_dmabuf_chunk_offset(area, idx);
 		n = min(pay_len, area->chunk_size);
 		xsk_dmabuf_copy(cur, area->map.vaddr + off, n);
 		pay_len -= n;
 		opts = XDP_DESC_DMABUF | (pay_len ? XDP_PKT_CONTD : 0);
 		__xskq_prod_reserve_desc(xs->rx, off, n, opts);
-		atomic_set_release(&chunk->owner, XSK_DMABUF_USER);
+		/* User space's when the descriptor is published. */
+		atomic_set(&chunk->owner, XSK_DMABUF_INFLIGHT);
+		chunk->next = drx->pending;
+		drx->pending = idx;
 	}
 }
 
@@ -698,34 +856,22 @@ out:
 }
 
 /**
- * xsk_dmabuf_flush - tell user space how far the dmabuf fill ring was read
+ * xsk_dmabuf_flush - a socket of the pool publishes its RX ring
  * @drx: the pool's dmabuf half
  *
- * Called where the fill ring's consumer is published, in xsk_flush().
+ * Called from xsk_flush() before the RX ring's producer is published: the
+ * chunks filled since the last flush become user space's, and user space
+ * learns how far the dmabuf fill ring was read.
  */
 void xsk_dmabuf_flush(struct xsk_dmabuf_rx *drx)
 {
+	spin_lock(&drx->lock);
+	xsk_dmabuf_publish(drx);
 	__xskq_cons_release(drx->fq);
+	spin_unlock(&drx->lock);
 }
 
 /* --- The split point: a kfunc for XDP programs ----------------------------- */
-
-/**
- * xsk_dmabuf_split_reset - forget a split point that will not be used
- * @act: the verdict of the XDP program that just ran
- *
- * The split point lives in the per-CPU redirect state until the next
- * redirect to an XSKMAP reads it. Any other verdict means it will not be
- * read for this packet, and it must not apply to the next one.
- */
-void xsk_dmabuf_split_reset(u32 act)
-{
-	struct bpf_redirect_info *ri = bpf_net_ctx_get_ri();
-
-	if (act != XDP_REDIRECT || ri->map_type != BPF_MAP_TYPE_XSKMAP)
-		ri->xsk_split = 0;
-}
-EXPORT_SYMBOL_GPL(xsk_dmabuf_split_reset);
 
 __bpf_kfunc_start_defs();
 
@@ -736,9 +882,11 @@ __bpf_kfunc_start_defs();
  *	the rest goes to the dmabuf if the packet is redirected to a socket
  *	with a dmabuf UMEM
  *
- * The split point applies to the next redirect to an XSKMAP of this
- * packet and is forgotten after it, or after any other verdict. Sockets
- * without a dmabuf UMEM ignore it.
+ * The split point lives in the redirect state, next to the target of
+ * bpf_redirect_map(): it applies if this run of the program redirects the
+ * packet to an XSKMAP, and is reset before the next run, whatever the
+ * verdict and wherever the packet went. Sockets without a dmabuf UMEM
+ * ignore it.
  *
  * Return: 0, or -EINVAL if @hdr_len is 0 or longer than the packet.
  */
@@ -748,7 +896,7 @@ __bpf_kfunc int bpf_xsk_dmabuf_set_split(struct xdp_md *ctx, u32 hdr_len)
 
 	if (!hdr_len || hdr_len > xdp_get_buff_len(xdp))
 		return -EINVAL;
-	if (static_branch_unlikely(&xsk_dmabuf_split_key))
+	if (static_branch_unlikely(&xsk_dmabuf_in_use))
 		bpf_net_ctx_get_ri()->xsk_split = hdr_len;
 	return 0;
 }
@@ -825,61 +973,20 @@ void xsk_dmabuf_area_destroy(struct xsk_dmabuf_area *area)
 	if (!area)
 		return;
 
-	static_branch_dec(&xsk_dmabuf_split_key);
-	mutex_lock(&xsk_dmabuf_areas_lock);
-	list_del(&area->node);
-	mutex_unlock(&xsk_dmabuf_areas_lock);
+	static_branch_dec(&xsk_dmabuf_in_use);
+	xsk_dmabuf_test_del_area(area);
 
 	for (i = 0; i < area->nr_chunks; i++)
 		if (atomic_read(&area->chunks[i].owner) != XSK_DMABUF_USER)
 			lost++;
 	WARN(lost, "xsk_dmabuf: area %u freed with %u chunk(s) not returned\n",
-	     area->id, lost);
+	     xsk_dmabuf_test_area_id(area), lost);
 
 	xsk_dmabuf_unmap_cpu(area);
 	dma_buf_put(area->dmabuf);
 	kvfree(area->chunks);
 	kfree(area);
 }
-
-/*
- * Test knob: how long xsk_dmabuf_rx_unbind() waits before it returns the
- * pool's chunks, to hold open the moment between the device going away
- * and the chunks coming back. Written only through debugfs
- * (CONFIG_XDP_SOCKETS_DMABUF_SELFTEST); 0 otherwise.
- */
-u32 xsk_dmabuf_unbind_delay_ms;
-
-/**
- * xsk_dmabuf_show_areas - list the live areas and who owns their chunks
- * @m: where to print
- *
- * One line per area: id, dmabuf size, offset, length, chunk size, number
- * of chunks, then the chunks owned by user space, kernel and in flight.
- */
-void xsk_dmabuf_show_areas(struct seq_file *m)
-{
-	u32 owners[XSK_DMABUF_NR_OWNERS];
-	struct xsk_dmabuf_area *area;
-	u32 i, o;
-
-	mutex_lock(&xsk_dmabuf_areas_lock);
-	list_for_each_entry(area, &xsk_dmabuf_areas, node) {
-		memset(owners, 0, sizeof(owners));
-		for (i = 0; i < area->nr_chunks; i++) {
-			o = atomic_read(&area->chunks[i].owner);
-			if (o < XSK_DMABUF_NR_OWNERS)
-				owners[o]++;
-		}
-		seq_printf(m, "area %u size %zu offset %llu len %llu chunk %u chunks %u user %u kernel %u inflight %u cpu %d\n",
-			   area->id, area->dmabuf->size, area->offset,
-			   area->len, area->chunk_size, area->nr_chunks,
-			   owners[XSK_DMABUF_USER], owners[XSK_DMABUF_KERNEL],
-			   owners[XSK_DMABUF_INFLIGHT], area->cpu_access);
-	}
-	mutex_unlock(&xsk_dmabuf_areas_lock);
-}
-EXPORT_SYMBOL_GPL(xsk_dmabuf_show_areas);
 
 static int __init xsk_dmabuf_init(void)
 {

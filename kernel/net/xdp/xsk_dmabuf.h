@@ -9,6 +9,8 @@
 
 #include <linux/sockptr.h>
 #include <linux/types.h>
+#include <net/xdp.h>
+#include <net/xsk_buff_pool.h>
 
 struct seq_file;
 struct xdp_buff;
@@ -21,6 +23,14 @@ struct xsk_dmabuf_rx;
 struct xsk_queue;
 
 #if IS_ENABLED(CONFIG_XDP_SOCKETS_DMABUF)
+
+/* Does the pool have a dmabuf half? Costs a patched-out jump, no load,
+ * while no dmabuf area exists.
+ */
+static inline bool xsk_dmabuf_pool(const struct xsk_buff_pool *pool)
+{
+	return static_branch_unlikely(&xsk_dmabuf_in_use) && pool->dmabuf;
+}
 
 /* Registration (XDP_UMEM_DMABUF_REG) and the end of the UMEM. */
 int xsk_dmabuf_reg(struct xdp_sock *xs, sockptr_t optval, unsigned int optlen);
@@ -48,11 +58,16 @@ int bpf_xsk_dmabuf_set_split(struct xdp_md *ctx, u32 hdr_len);
 int xsk_dmabuf_getsockopt_stats(struct xdp_sock *xs, char __user *optval,
 				int __user *optlen, int len);
 
-/* Test knobs (CONFIG_XDP_SOCKETS_DMABUF_SELFTEST). */
+/* Test knobs, built with CONFIG_XDP_SOCKETS_DMABUF_SELFTEST only. */
 void xsk_dmabuf_show_areas(struct seq_file *m);
 extern u32 xsk_dmabuf_unbind_delay_ms;
 
 #else
+
+static inline bool xsk_dmabuf_pool(const struct xsk_buff_pool *pool)
+{
+	return false;
+}
 
 static inline int xsk_dmabuf_reg(struct xdp_sock *xs, sockptr_t optval,
 				 unsigned int optlen)

@@ -3,13 +3,14 @@
  * Test knobs for AF_XDP dmabuf UMEM, in debugfs under xsk_dmabuf/.
  *
  * areas	the live dmabuf areas, one per line, with the number of
- *		chunks owned by user space, the kernel and in flight; the
- *		selftests check that every chunk comes back and that no
- *		area outlives its sockets.
- * nocpu_dmabuf	reading it creates a 16 MiB dmabuf whose exporter offers
- *		no CPU mapping, installs it in the reader's file table and
- *		returns the fd number as text: the dmabuf that copy mode
- *		must refuse.
+ *		chunks owned by user space and by the kernel; the selftests
+ *		check that every chunk comes back and that no area outlives
+ *		its sockets.
+ * nocpu_dmabuf	reading it creates a 128 GiB dmabuf whose exporter offers
+ *		no CPU mapping and has no memory behind it, installs it in
+ *		the reader's file table and returns the fd number as text:
+ *		the dmabuf that copy mode must refuse, and one large enough
+ *		to register an area of more chunks than a UMEM may have.
  * inject_warn	writing a non-zero value triggers one WARN. The selftest
  *		harness uses it to prove that a run fails when the kernel
  *		warns, even if every test passed.
@@ -80,7 +81,7 @@ static ssize_t xsk_nocpu_dmabuf_read(struct file *file, char __user *buf,
 
 	exp_info.ops = &xsk_nocpu_ops;
 	exp_info.priv = &xsk_nocpu_priv;
-	exp_info.size = SZ_16M;
+	exp_info.size = SZ_128G;
 	exp_info.flags = O_RDWR;
 	dmabuf = dma_buf_export(&exp_info);
 	if (IS_ERR(dmabuf))
