@@ -47,7 +47,8 @@ help:
 	@echo "make kernel       build the patched 6.12 guest kernel (KCONFIG=default|debug|base)"
 	@echo "make vm-test      VM tests only (VM_TESTS='vm/x.sh ...' to pick some)"
 	@echo "make host-test    host tests only"
-	@echo "make patches      kernel series as git format-patch + checkpatch --strict"
+	@echo "make patches      kernel series as git format-patch + checkpatch --strict,"
+	@echo "                  then every patch built on its own (W=1, sparse)"
 	@echo "make xsk-reference  the tree's xskxceiver on the unpatched kernel (KCONFIG=base)"
 	@echo "make bench        benchmarks (not tests)"
 	@echo "make bench-lib    library ring benchmark only (no kernel, no VM)"
@@ -294,8 +295,12 @@ vm-test: deps all kernel kselftest-xsk
 demo: deps all kernel
 	$(Q)scripts/demo.sh --kconfig $(KCONFIG) $(if $(COUNT),--count $(COUNT))
 
+# The series as it would be posted, and proof that each patch builds on
+# its own (a kernel build per patch: slow the first time, so not part of
+# make test, whose host/kernel_series.sh runs `kernel.sh patches` alone).
 patches: deps
 	$(Q)scripts/kernel.sh patches $(O)/patches
+	$(Q)scripts/kernel.sh steps
 
 # Plain AF_XDP on the unpatched tree (the base kernel: no series, the same
 # config without its options), run as the test suite runs it on the

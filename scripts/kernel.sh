@@ -11,6 +11,11 @@
 #                               then `check`
 #   kernel.sh check             compile the C files the series adds or changes
 #                               with W=1 and sparse (C=2); any warning fails
+#   kernel.sh steps             apply the series to a clean tree one patch at a
+#                               time and build each step (vmlinux, default
+#                               config), with W=1 and sparse on the C files the
+#                               series has touched so far: every patch builds
+#                               on its own
 #   kernel.sh headers OUT LOUT  UAPI headers (OUT) and libbpf headers (LOUT)
 #   kernel.sh xsk-selftest OUT [VARIANT]  the tree's AF_XDP selftest
 #                               (xskxceiver, test_xsk.sh) built against the series
@@ -26,6 +31,8 @@
 #                   files that differ between two series are rewritten, so kbuild
 #                   rebuilds incrementally. Builds are out of tree (O=).
 #   src-base/       git worktree at tag "base", for the base variant.
+#   src-steps/      git worktree for `steps`, checked out at each patch in turn
+#                   (build-steps/ is its build directory).
 #   build-VARIANT/  kbuild output directory per config variant.
 #   images/KEY/     finished bzImage per key; KEY hashes kernel/, the scripts
 #                   and the linux-source version, so an unchanged kernel is
@@ -338,6 +345,44 @@ cmd_check() {
 	log "W=1 + sparse: clean"
 }
 
+# Every patch builds on its own: check out base + the first N patches for
+# N = 1, 2, ... in a worktree of their own, build vmlinux with the default
+# config (options a step does not know yet are dropped by olddefconfig), and
+# compile the C files changed so far with W=1 and sparse. Incremental after
+# the first step; ccache makes a second run fast.
+cmd_steps() {
+	local wt=$CACHE/src-steps c n=0 total objs out rc subj t0
+	make_series >/dev/null
+	if [ ! -d "$wt" ]; then
+		git_l worktree prune
+		git_l worktree add -q --detach "$wt" base
+	fi
+	SRC=$wt BUILD=$CACHE/build-steps
+	mkdir -p "$BUILD"
+	total=$(git_l rev-list --count base..xsk)
+	for c in $(git_l rev-list --reverse base..xsk); do
+		n=$((n + 1))
+		subj=$(git_l log -1 --format=%s "$c")
+		t0=$SECONDS
+		git -C "$wt" checkout -q -f --detach "$c"
+		git -C "$wt" clean -q -fdx
+		KMAKE -s tinyconfig >/dev/null
+		"$wt/scripts/kconfig/merge_config.sh" -m -O "$BUILD" \
+			"$BUILD/.config" "$KDIR/config/base.config" >/dev/null 2>&1
+		KMAKE -s olddefconfig >/dev/null
+		out=$(KMAKE -s vmlinux 2>&1) ||
+			{ echo "$out" | tail -n 30 >&2; die "step $n/$total does not build: $subj"; }
+		objs=$(git_l diff --name-only --diff-filter=AM base "$c" -- '*.c' | sed 's/\.c$/.o/')
+		rc=0
+		# shellcheck disable=SC2086
+		[ -z "$objs" ] || out=$(KMAKE W=1 C=2 $objs 2>&1) || rc=$?
+		if [ -n "$objs" ] && { [ $rc != 0 ] || grep -E 'warning:|error:' <<<"$out" >&2; }; then
+			die "step $n/$total: W=1/sparse found problems: $subj"
+		fi
+		log "step $n/$total builds, W=1 + sparse clean ($((SECONDS - t0)) s): $subj"
+	done
+}
+
 # Write the commits base..xsk of the series tree back into kernel/: each
 # commit becomes kernel/patches/NNNN-*.patch without the files it adds, and
 # the files it adds are copied (as of the tip) into the kernel/ overlay.
@@ -395,17 +440,18 @@ cmd_xsk_selftest() {
 }
 
 case "${1:-}" in
-build|patches|check|headers|tree|export|base|xsk-selftest) lock_cache ;;
+build|patches|check|steps|headers|tree|export|base|xsk-selftest) lock_cache ;;
 esac
 case "${1:-}" in
 build) shift; cmd_build "$@" ;;
 image) shift; cmd_image "$@" ;;
 patches) shift; cmd_patches "$@" ;;
 check) cmd_check ;;
+steps) cmd_steps ;;
 headers) shift; cmd_headers "$@" ;;
 tree) shift; cmd_tree "$@" ;;
 export) cmd_export ;;
 base) ensure_base ;;
 xsk-selftest) shift; cmd_xsk_selftest "$@" ;;
-*) sed -n '2,16s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+*) sed -n '2,21s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 esac
