@@ -213,9 +213,9 @@ static void packet(struct rx *r, uint32_t i, uint32_t nseg)
 }
 
 /* The device went away under the socket: the kernel unbound it and set
- * ENETDOWN (poll() has nothing to say about an unbound socket), after the
- * pool put the chunks it held on the dmabuf completion ring and published
- * how far it read the dmabuf fill ring: both are final once this is true. */
+ * ENETDOWN (poll() says POLLERR), after the pool put the chunks it held on
+ * the dmabuf completion ring and published how far it read the dmabuf fill
+ * ring: both are final once this is true. */
 static bool socket_gone(int fd)
 {
 	int e = 0;
@@ -338,7 +338,7 @@ int main(int argc, char **argv)
 		if (avail == pending) {
 			if (gone)	/* and the RX ring drained after it */
 				break;
-			if (poll(&pfd, 1, 100) == 0 && socket_gone(fd))
+			if (poll(&pfd, 1, 100) >= 0 && socket_gone(fd))
 				gone = true;
 			if (last && !until_gone && mono_now() - last > idle)
 				break;

@@ -103,6 +103,22 @@ static int bind_case(int fd, bool dmabuf_rings, uint16_t flags)
 	return err;
 }
 
+/* Bind with a dmabuf completion ring of @dcq entries. */
+static int bind_dcq(int fd, uint32_t dcq)
+{
+	struct xsk_raw x;
+	int err;
+
+	umem_socket(&x);
+	err = xsk_raw_dmabuf_reg(&x, fd, 0, 4 * MB, PAGE) ?:
+	      xsk_raw_rings(&x, 64, 0, true) ?:
+	      xsk_raw_ring(&x, XDP_UMEM_DMABUF_FILL_RING, 64) ?:
+	      xsk_raw_ring(&x, XDP_UMEM_DMABUF_COMPLETION_RING, dcq) ?:
+	      bind_lo(&x, XDP_USE_SG);
+	xsk_raw_close(&x);
+	return err;
+}
+
 static int nocpu_dmabuf(void)
 {
 	char text[16] = "";
@@ -153,6 +169,10 @@ int main(void)
 	expect("length past the end", reg(ubuf.fd, 0, 32 * MB, PAGE), -ERANGE);
 	expect("offset + length past the end", reg(ubuf.fd, 15 * MB, 2 * MB, PAGE), -ERANGE);
 	expect("offset + length wrapping around", reg(ubuf.fd, -(uint64_t)PAGE, 2 * PAGE, PAGE), -ERANGE);
+	/* The range is checked before the cap on chunks per area. */
+	expect("offset 4 KiB, length 2^64 - 4 KiB", reg(ubuf.fd, PAGE, -(uint64_t)PAGE, PAGE), -ERANGE);
+	expect("offset 2^63, length 2^63", reg(ubuf.fd, 1ull << 63, 1ull << 63, PAGE), -ERANGE);
+	expect("2^24 + 1 chunks (of a 128 GiB dmabuf)", reg(nocpu, 0, (1ull << 36) + PAGE, PAGE), -E2BIG);
 	expect("chunk size 0", reg(ubuf.fd, 0, MB, 0), -EINVAL);
 	expect("chunk size not a power of two", reg(ubuf.fd, 0, MB, 3 * PAGE), -EINVAL);
 	expect("chunk size below PAGE_SIZE", reg(ubuf.fd, 0, MB, 2048), -EINVAL);
@@ -166,6 +186,12 @@ int main(void)
 	expect("reserved not 0", reg_raw(&r, sizeof(r)), -EINVAL);
 	r.reserved = 0;
 	expect("optlen too short", reg_raw(&r, sizeof(r) - 4), -EINVAL);
+	/* A later, larger struct: zero bytes past ours are fine, others not. */
+	struct { struct xdp_umem_dmabuf_reg r; __u64 more[2]; } big = { .r = r };
+
+	expect("optlen larger, zero bytes past the struct", reg_raw(&big.r, sizeof(big)), 0);
+	big.more[1] = 1;
+	expect("optlen larger, non-zero bytes past the struct", reg_raw(&big.r, sizeof(big)), -E2BIG);
 
 	xsk_raw_socket(&x);
 	expect("before XDP_UMEM_REG", xsk_raw_dmabuf_reg(&x, ubuf.fd, 0, MB, PAGE), -EINVAL);
@@ -185,6 +211,13 @@ int main(void)
 	expect("bind: dmabuf rings without dmabuf UMEM", bind_case(-1, true, XDP_USE_SG), -EINVAL);
 	expect("bind: dmabuf without CPU mapping, copy mode", bind_case(nocpu, true, XDP_USE_SG), -EOPNOTSUPP);
 	expect("bind: plain UMEM still works", bind_case(-1, false, XDP_COPY), 0);
+	/* Room to report every chunk the kernel may hold for a queue. */
+	for (uint32_t n = 1; n <= XDP_UMEM_DMABUF_COMPLETION_MIN; n *= 2) {
+		char what[80];
+
+		snprintf(what, sizeof(what), "bind: dmabuf completion ring of %u entries", n);
+		expect(what, bind_dcq(ubuf.fd, n), n < XDP_UMEM_DMABUF_COMPLETION_MIN ? -EINVAL : 0);
+	}
 
 	if (setup(&x, ubuf.fd, true) || bind_lo(&x, XDP_USE_SG)) {
 		printf("FAIL set-up for after-bind cases\n");

@@ -14,6 +14,8 @@
 #             packets are dropped after their payload chunks were taken),
 #             then the device is deleted: they come back on the completion
 #             ring
+#   cached, 32-entry dmabuf rings
+#             the same with the smallest dmabuf rings bind accepts
 #   cached, slow unbind
 #             the same with the pool pausing 300 ms before it returns its
 #             chunks (debugfs unbind_delay_ms): ENETDOWN must not reach
@@ -113,6 +115,10 @@ case_kill
 case_kill --close-dmabuf
 case_delete delete "" true
 case_delete cached --no-host-frames true
+# The smallest dmabuf rings bind accepts: the completion ring must still
+# report every chunk the kernel held (smaller ones are refused at bind:
+# dmabuf_reg).
+case_delete "cached, 32-entry dmabuf rings" "--no-host-frames --dmabuf-ring 32" true
 case_delete "cached, slow unbind" --no-host-frames slow_unbind
 echo 0 >$UNBIND_DELAY
 case_delete down "" link_down_up
