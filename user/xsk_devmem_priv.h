@@ -133,11 +133,6 @@ struct xsk_devmem_socket {
 	void *xdp_prog;			/* struct xdp_program * (libxdp), or NULL */
 };
 
-/* messages (xsk_devmem.c) */
-int xdm_err(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void xdm_pr(enum xsk_devmem_print_level level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
 /* BPF side (xsk_devmem_prog.c) */
 /* Before bind: load/attach steer if asked, open its XSKMAP. */
 int xdm_prog_prepare(struct xsk_devmem_socket *xsk, const struct xsk_devmem_socket_config *cfg);

@@ -23,6 +23,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "xsk_devmem_msg.h"
 #include "xsk_devmem_priv.h"
 
 

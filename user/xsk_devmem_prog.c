@@ -27,6 +27,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "xsk_devmem_msg.h"
 #include "xsk_devmem_priv.h"
 #include "xsk_steer.h"
 
