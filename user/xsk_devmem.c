@@ -37,6 +37,7 @@
 
 #include "xsk_devmem_msg.h"
 #include "xsk_devmem_priv.h"
+#include "xsk_devmem_probe.h"
 
 #ifndef SO_PREFER_BUSY_POLL
 #define SO_PREFER_BUSY_POLL 69
@@ -75,19 +76,6 @@ static __u64 page_size(void)
 }
 
 /* --- dmabuf sources ---------------------------------------------------- */
-
-__u64 xdm_udmabuf_limit(void)
-{
-	unsigned long long mb = 0;
-	FILE *f = fopen("/sys/module/udmabuf/parameters/size_limit_mb", "r");
-
-	if (f) {
-		if (fscanf(f, "%llu", &mb) != 1)
-			mb = 0;
-		fclose(f);
-	}
-	return mb << 20;
-}
 
 int xsk_devmem_dmabuf__create_udmabuf(struct xsk_devmem_dmabuf **dmabuf, __u64 size)
 {

@@ -13,14 +13,6 @@
 #include "xsk_devmem.h"
 #include "xsk_devmem_ring.h"
 
-/* Not in every libc's headers. */
-#ifndef SOL_XDP
-#define SOL_XDP 283
-#endif
-#ifndef AF_XDP
-#define AF_XDP 44
-#endif
-
 /*
  * The data path of one socket: its RX ring, the rings it returns chunks
  * on, and what it needs to turn descriptors into pointers and to check
@@ -140,14 +132,5 @@ int xdm_prog_prepare(struct xsk_devmem_socket *xsk, const struct xsk_devmem_sock
 int xdm_prog_enter(struct xsk_devmem_socket *xsk);
 /* Undo both (safe when neither ran). */
 void xdm_prog_teardown(struct xsk_devmem_socket *xsk);
-
-/* udmabuf.size_limit_mb in bytes, 0 if unknown (xsk_devmem.c) */
-__u64 xdm_udmabuf_limit(void);
-
-/* 1: the kernel has the patch set, 0: not, -errno: no AF_XDP (xsk_devmem_probe.c) */
-int xdm_probe_dmabuf_umem(void);
-
-/* rtnetlink queue counts (xsk_devmem_probe.c) */
-int xdm_queue_count(int ifindex, __u32 *rx, __u32 *tx);
 
 #endif /* XSK_DEVMEM_PRIV_H */
