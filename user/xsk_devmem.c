@@ -2,7 +2,8 @@
 /*
  * xsk_devmem.c - libxsk-devmem: dmabuf sources, UMEM, sockets, statistics.
  * The data path is in xsk_devmem_rx.c, the BPF side in xsk_devmem_prog.c,
- * the probes in xsk_devmem_probe.c, the messages in xsk_devmem_msg.c.
+ * the probes in xsk_devmem_probe.c, the messages in xsk_devmem_msg.c; this
+ * file calls into them and none of them calls back.
  *
  * Set-up order, which the kernel requires (include/uapi/linux/if_xdp.h):
  *
@@ -38,6 +39,7 @@
 #include "xsk_devmem_msg.h"
 #include "xsk_devmem_priv.h"
 #include "xsk_devmem_probe.h"
+#include "xsk_devmem_prog.h"
 
 #ifndef SO_PREFER_BUSY_POLL
 #define SO_PREFER_BUSY_POLL 69
@@ -785,7 +787,7 @@ int xsk_devmem_socket__create(struct xsk_devmem_socket **xsk, const char *ifname
 	if (!x)
 		return xdm_err(-ENOMEM, "socket: out of memory");
 	x->fd = -1;
-	x->xskmap_fd = -1;
+	xdm_prog_init(&x->bpf);
 	x->umem = umem;
 	x->queue = queue;
 	snprintf(x->ifname, sizeof(x->ifname), "%s", ifname);
@@ -860,7 +862,7 @@ int xsk_devmem_socket__create(struct xsk_devmem_socket **xsk, const char *ifname
 	if (!err)
 		err = set_busy_poll(x, &c);
 	if (!err)
-		err = xdm_prog_prepare(x, &c);
+		err = xdm_prog_prepare(&x->bpf, x->ifindex, x->ifname, x->queue, &c);
 	if (!err)
 		err = do_bind(x, &c);
 	if (err)
@@ -869,7 +871,7 @@ int xsk_devmem_socket__create(struct xsk_devmem_socket **xsk, const char *ifname
 	rxq_setup(x, x->owner ? &umem->rings : &x->rings);
 	xdm_rxq_post_frames(&x->q, x->frames, x->nr_frames);
 	xdm_rxq_post_chunks(&x->q, x->chunks, x->nr_chunks);
-	err = xdm_prog_enter(x);
+	err = xdm_prog_enter(&x->bpf, x->fd);
 	if (err)
 		goto fail;
 
@@ -882,7 +884,7 @@ int xsk_devmem_socket__create(struct xsk_devmem_socket **xsk, const char *ifname
 	return 0;
 
 fail:
-	xdm_prog_teardown(x);
+	xdm_prog_teardown(&x->bpf);
 	pthread_mutex_lock(&umem->lock);
 	if (x->owner && bound) {
 		/*
@@ -914,7 +916,7 @@ void xsk_devmem_socket__delete(struct xsk_devmem_socket *x)
 	if (!x)
 		return;
 	u = x->umem;
-	xdm_prog_teardown(x);
+	xdm_prog_teardown(&x->bpf);
 	pthread_mutex_lock(&u->lock);
 	for (pp = &u->sockets; *pp; pp = &(*pp)->next) {
 		if (*pp == x) {
@@ -944,6 +946,11 @@ int xsk_devmem_socket__fd(const struct xsk_devmem_socket *x)
 enum xsk_devmem_mode xsk_devmem_socket__mode(const struct xsk_devmem_socket *x)
 {
 	return x->mode;
+}
+
+int xsk_devmem_socket__update_xskmap(struct xsk_devmem_socket *x, int map_fd, __u32 index)
+{
+	return xdm_xskmap_update(map_fd, index, x->fd, "entering the socket into the XSKMAP");
 }
 
 /* --- data path: thin wrappers around xsk_devmem_rx.c --------------------- */

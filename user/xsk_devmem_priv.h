@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "xsk_devmem.h"
+#include "xsk_devmem_prog.h"
 #include "xsk_devmem_ring.h"
 
 /*
@@ -115,22 +116,7 @@ struct xsk_devmem_socket {
 	struct xdm_rxq q;
 	__u64 *frames, *chunks;		/* what it took from the UMEM */
 	__u32 nr_frames, nr_chunks;
-	/* BPF side */
-	int xskmap_fd;
-	__u32 xskmap_index;
-	bool in_xskmap;
-	bool prog_loaded;		/* we attached steer: detach on delete */
-	__u32 prog_id;
-	__u32 xdp_flags;
-	void *xdp_prog;			/* struct xdp_program * (libxdp), or NULL */
+	struct xdm_prog bpf;		/* steer and its XSKMAP */
 };
-
-/* BPF side (xsk_devmem_prog.c) */
-/* Before bind: load/attach steer if asked, open its XSKMAP. */
-int xdm_prog_prepare(struct xsk_devmem_socket *xsk, const struct xsk_devmem_socket_config *cfg);
-/* After bind: enter the XSKMAP. */
-int xdm_prog_enter(struct xsk_devmem_socket *xsk);
-/* Undo both (safe when neither ran). */
-void xdm_prog_teardown(struct xsk_devmem_socket *xsk);
 
 #endif /* XSK_DEVMEM_PRIV_H */
