@@ -320,4 +320,9 @@ clean:
 # Keep generated skeletons and objects: they are inputs of several rules.
 .SECONDARY:
 
+# A header that a .d file names but that is gone (moved or deleted) must
+# not stop the build with "No rule to make target": this empty rule covers
+# it, for .d files of any age (gcc's -MP would cover new ones only).
+%.h: ;
+
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
