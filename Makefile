@@ -14,10 +14,12 @@ UAPI    := $(O)/uapi/include
 BPFINC  := $(O)/libbpf/include
 
 # User space: C11, warnings are errors; the 6.12 UAPI headers of our patched
-# tree come first, since Debian's linux-libc-dev is 6.1.
+# tree come first, since Debian's linux-libc-dev is 6.1. Only test programs
+# get TEST_INC: the product (library, tool) cannot include test code.
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
-	   -isystem $(UAPI) -Iinclude -Iselftests/lib -D_GNU_SOURCE
+	   -isystem $(UAPI) -Iinclude -D_GNU_SOURCE
+TEST_INC := -Iselftests/lib
 LDLIBS_XDP := -lxdp -lbpf -lelf -lz
 
 # BPF: clang -target bpf, UAPI from the patched tree, bpf_helpers.h from the
@@ -164,28 +166,29 @@ install: all
 
 # --- steer: the xsk-devmem tool (issue 4 adds the steer family) ----------
 # main() in user/xsk-devmem.c dispatches to one file per family.
-# The tool links the static library (issue 6) and the payload pattern of
-# selftests/lib for `rx --verify`.
+# The tool links the static library (issue 6); user/pattern.c is the
+# payload pattern of `rx --verify`, which the tests and examples use too.
 XSK_TOOL_OBJS := $(patsubst %.c,$(O)/%.o,$(filter-out $(LIB_SRCS),$(wildcard user/*.c)))
+PATTERN_OBJ := $(O)/user/pattern.o
 user: $(O)/user/xsk-devmem
 $(O)/user/%.o: user/%.c $(O)/uapi/.stamp
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -Iuser -MMD -c $< -o $@
-$(O)/user/xsk-devmem: $(XSK_TOOL_OBJS) $(O)/selftests/lib/pattern.o $(LIB_A)
+$(O)/user/xsk-devmem: $(XSK_TOOL_OBJS) $(LIB_A)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS_XDP) -lpthread
 
 # --- selftest programs ----------------------------------------------------
-# selftests/lib/*.c is linked into every test program; selftests/tools/*.c
-# are traffic generators and receivers; selftests/{host,vm}/*.c are tests.
-# BPF skeletons (bpftool gen skeleton) of selftests/bpf/ are generated next
-# to their objects.
-SELFTEST_LIB_OBJS := $(patsubst %.c,$(O)/%.o,$(wildcard selftests/lib/*.c))
+# selftests/lib/*.c and the payload pattern (user/pattern.c) are linked into
+# every test program; selftests/tools/*.c are traffic generators and
+# receivers; selftests/{host,vm}/*.c are tests. BPF skeletons (bpftool gen
+# skeleton) of selftests/bpf/ are generated next to their objects.
+SELFTEST_LIB_OBJS := $(patsubst %.c,$(O)/%.o,$(wildcard selftests/lib/*.c)) $(PATTERN_OBJ)
 SELFTEST_PROGS := $(patsubst %.c,$(O)/%,$(wildcard selftests/tools/*.c \
 		    selftests/vm/*.c selftests/host/*.c))
 SELFTEST_SKELS := $(patsubst %.bpf.c,$(O)/%.skel.h,$(wildcard selftests/bpf/*.bpf.c))
-SELFTEST_CFLAGS := $(CFLAGS) -I$(O)/selftests/bpf
+SELFTEST_CFLAGS := $(CFLAGS) $(TEST_INC) -Iuser -I$(O)/selftests/bpf
 selftests: $(SELFTEST_PROGS) $(O)/selftests/bench/rx_bench
 $(O)/%.skel.h: $(O)/%.bpf.o
 	$(call msg,SKEL,$@)
@@ -247,8 +250,8 @@ $(filter-out %/lib_ring_mt,$(LIB_HOST_TESTS)): $(O)/selftests/host/%: selftests/
 		$(LIB_SAN_OBJS) $(SELFTEST_LIB_OBJS)
 	$(call msg,CC-SAN,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(STEER_TEST_CFLAGS) -MMD $< $(LIB_SAN_OBJS) $(SELFTEST_LIB_OBJS) -o $@ \
-		$(LIB_LDLIBS)
+	$(Q)$(CC) $(STEER_TEST_CFLAGS) $(TEST_INC) -MMD $< $(LIB_SAN_OBJS) $(SELFTEST_LIB_OBJS) \
+		-o $@ $(LIB_LDLIBS)
 $(O)/selftests/host/lib_ring_mt: selftests/host/lib_ring_mt.c $(LIB_SAN_OBJS)
 	$(call msg,CC-SAN,$@)
 	$(Q)mkdir -p $(dir $@)
@@ -260,15 +263,17 @@ $(O)/selftests/host/lib_ring_mt.tsan: selftests/host/lib_ring_mt.c $(LIB_SRCS) $
 $(LIB_VM_TESTS): $(O)/selftests/vm/%: selftests/vm/%.c $(LIB_A) $(SELFTEST_LIB_OBJS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -Iuser -MMD $< $(SELFTEST_LIB_OBJS) $(LIB_A) -o $@ $(LIB_LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(TEST_INC) -Iuser -MMD $< $(SELFTEST_LIB_OBJS) $(LIB_A) -o $@ \
+		$(LIB_LDLIBS)
 
-# Examples: built against the library in the tree.
+# Examples: built against the library in the tree (device_consumer checks
+# payload with the pattern of `xsk-devmem rx --verify`).
 EXAMPLES := $(patsubst %.c,$(O)/%,$(wildcard examples/*.c))
 user: $(EXAMPLES)
-$(EXAMPLES): $(O)/examples/%: examples/%.c $(LIB_A) $(O)/selftests/lib/pattern.o
+$(EXAMPLES): $(O)/examples/%: examples/%.c $(LIB_A) $(PATTERN_OBJ)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) $< $(LIB_A) $(O)/selftests/lib/pattern.o -o $@ $(LIB_LDLIBS)
+	$(Q)$(CC) $(CFLAGS) -Iuser $< $(LIB_A) $(PATTERN_OBJ) -o $@ $(LIB_LDLIBS)
 
 # Ring benchmark: the library's receive/release loop against the same loop
 # with libxdp's xsk_ring_* helpers, on simulated rings, in one run.
@@ -324,5 +329,10 @@ clean:
 
 # Keep generated skeletons and objects: they are inputs of several rules.
 .SECONDARY:
+
+# A header that a .d file names but that is gone (moved or deleted) must
+# not stop the build with "No rule to make target": this empty rule covers
+# it, for .d files of any age (gcc's -MP would cover new ones only).
+%.h: ;
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

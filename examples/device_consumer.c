@@ -3,10 +3,11 @@
  * device_consumer: the intended GPU pattern. The receive thread reads only
  * headers (host memory) and hands each packet's payload, as dmabuf
  * offsets, to a "device" thread; the device thread works on the payload
- * where it lies (here: it checks the test pattern of selftests/lib/pattern.h
- * through the dmabuf's CPU mapping, the stand-in for a GPU kernel reading
- * its own memory) and returns the chunks itself through the dmabuf fill
- * ring (xsk_devmem_socket__release_payload, its own ring producer).
+ * where it lies (here: it checks the payload pattern of user/pattern.h,
+ * the one `xsk-devmem rx --verify` checks, through the dmabuf's CPU
+ * mapping, the stand-in for a GPU kernel reading its own memory) and
+ * returns the chunks itself through the dmabuf fill ring
+ * (xsk_devmem_socket__release_payload, its own ring producer).
  *
  *   device_consumer IFACE QUEUE COUNT
  *

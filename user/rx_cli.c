@@ -2,8 +2,8 @@
 /*
  * rx_cli.c - `xsk-devmem rx`: receive on one interface queue into a dmabuf
  * UMEM (a udmabuf by default), print live statistics every interval and a
- * summary at the end, optionally verify every UDP payload against the test
- * pattern (selftests/lib/pattern.h) through the dmabuf's CPU mapping.
+ * summary at the end, optionally verify every UDP payload against the
+ * payload pattern (pattern.h) through the dmabuf's CPU mapping.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -63,7 +63,7 @@ static void usage(FILE *f)
 		"  -c, --count N          stop after N packets\n"
 		"  -d, --duration S       stop after S seconds\n"
 		"  -i, --interval S       statistics interval (1)\n"
-		"      --verify           check each UDP payload against the test pattern\n"
+		"      --verify           check each UDP payload against the payload pattern\n"
 		"      --port N           count only UDP datagrams to port N when verifying\n"
 		"      --busy-poll USECS  SO_BUSY_POLL (with SO_PREFER_BUSY_POLL)\n"
 		"      --no-wakeup        bind without need_wakeup\n"

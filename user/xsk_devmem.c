@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * xsk_devmem.c - libxsk-devmem: messages, dmabuf sources, UMEM, sockets,
- * statistics. The data path is in xsk_devmem_rx.c, the BPF side in
- * xsk_devmem_prog.c, the probes in xsk_devmem_probe.c.
+ * xsk_devmem.c - libxsk-devmem: dmabuf sources, UMEM, sockets, statistics.
+ * The data path is in xsk_devmem_rx.c, the BPF side in xsk_devmem_prog.c,
+ * the probes in xsk_devmem_probe.c, the messages in xsk_devmem_msg.c; this
+ * file calls into them and none of them calls back.
  *
  * Set-up order, which the kernel requires (include/uapi/linux/if_xdp.h):
  *
@@ -35,7 +36,10 @@
 #include <linux/if_xdp.h>
 #include <linux/udmabuf.h>
 
+#include "xsk_devmem_msg.h"
 #include "xsk_devmem_priv.h"
+#include "xsk_devmem_probe.h"
+#include "xsk_devmem_prog.h"
 
 #ifndef SO_PREFER_BUSY_POLL
 #define SO_PREFER_BUSY_POLL 69
@@ -43,80 +47,6 @@
 #ifndef SO_BUSY_POLL_BUDGET
 #define SO_BUSY_POLL_BUDGET 70
 #endif
-
-/* --- messages ---------------------------------------------------------- */
-
-static int default_print(enum xsk_devmem_print_level level, const char *fmt, va_list ap)
-{
-	if (level != XSK_DEVMEM_WARN)
-		return 0;
-	fprintf(stderr, "libxsk-devmem: ");
-	return vfprintf(stderr, fmt, ap);
-}
-
-static xsk_devmem_print_fn_t print_fn = default_print;
-static __thread char errmsg[512];
-
-xsk_devmem_print_fn_t xsk_devmem_set_print(xsk_devmem_print_fn_t fn)
-{
-	xsk_devmem_print_fn_t old = print_fn;
-
-	print_fn = fn;
-	return old;
-}
-
-const char *xsk_devmem_errmsg(void)
-{
-	return errmsg;
-}
-
-void xdm_pr(enum xsk_devmem_print_level level, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!print_fn)
-		return;
-	va_start(ap, fmt);
-	print_fn(level, fmt, ap);
-	va_end(ap);
-}
-
-/* Record what went wrong in words; returns err (a -errno). */
-int xdm_err(int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(errmsg, sizeof(errmsg), fmt, ap);
-	va_end(ap);
-	xdm_pr(XSK_DEVMEM_WARN, "%s\n", errmsg);
-	return err;
-}
-
-const char *xsk_devmem_strerror(int err, char *buf, size_t size)
-{
-	static const struct { int err; const char *msg; } known[] = {
-		{ ENOPROTOOPT, "the kernel has no dmabuf UMEM (the xsk-devmem patch set is missing)" },
-		{ EAFNOSUPPORT, "the kernel has no AF_XDP sockets (CONFIG_XDP_SOCKETS)" },
-		{ ENODEV, "no such interface" },
-		{ ENOBUFS, "not enough locked memory (RLIMIT_MEMLOCK) or buffer too small" },
-		{ EPERM, "not permitted: AF_XDP needs CAP_NET_RAW, XDP programs and maps CAP_BPF and CAP_NET_ADMIN" },
-		{ EOPNOTSUPP, "not supported in this mode: zero-copy needs driver support, copy mode a dmabuf the CPU can map" },
-		{ EBUSY, "busy: the queue already has a socket, or the UMEM is in use" },
-		{ ERANGE, "offset or length outside the dmabuf" },
-	};
-
-	if (err < 0)
-		err = -err;
-	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
-		if (known[i].err == err) {
-			snprintf(buf, size, "%s", known[i].msg);
-			return buf;
-		}
-	}
-	snprintf(buf, size, "%s", strerror(err));
-	return buf;
-}
 
 /* What the kernel's answer to an AF_XDP set-up step means, in words. */
 static int sock_err(int err, const char *step)
@@ -148,19 +78,6 @@ static __u64 page_size(void)
 }
 
 /* --- dmabuf sources ---------------------------------------------------- */
-
-__u64 xdm_udmabuf_limit(void)
-{
-	unsigned long long mb = 0;
-	FILE *f = fopen("/sys/module/udmabuf/parameters/size_limit_mb", "r");
-
-	if (f) {
-		if (fscanf(f, "%llu", &mb) != 1)
-			mb = 0;
-		fclose(f);
-	}
-	return mb << 20;
-}
 
 int xsk_devmem_dmabuf__create_udmabuf(struct xsk_devmem_dmabuf **dmabuf, __u64 size)
 {
@@ -870,7 +787,7 @@ int xsk_devmem_socket__create(struct xsk_devmem_socket **xsk, const char *ifname
 	if (!x)
 		return xdm_err(-ENOMEM, "socket: out of memory");
 	x->fd = -1;
-	x->xskmap_fd = -1;
+	xdm_prog_init(&x->bpf);
 	x->umem = umem;
 	x->queue = queue;
 	snprintf(x->ifname, sizeof(x->ifname), "%s", ifname);
@@ -945,7 +862,7 @@ int xsk_devmem_socket__create(struct xsk_devmem_socket **xsk, const char *ifname
 	if (!err)
 		err = set_busy_poll(x, &c);
 	if (!err)
-		err = xdm_prog_prepare(x, &c);
+		err = xdm_prog_prepare(&x->bpf, x->ifindex, x->ifname, x->queue, &c);
 	if (!err)
 		err = do_bind(x, &c);
 	if (err)
@@ -954,7 +871,7 @@ int xsk_devmem_socket__create(struct xsk_devmem_socket **xsk, const char *ifname
 	rxq_setup(x, x->owner ? &umem->rings : &x->rings);
 	xdm_rxq_post_frames(&x->q, x->frames, x->nr_frames);
 	xdm_rxq_post_chunks(&x->q, x->chunks, x->nr_chunks);
-	err = xdm_prog_enter(x);
+	err = xdm_prog_enter(&x->bpf, x->fd);
 	if (err)
 		goto fail;
 
@@ -967,7 +884,7 @@ int xsk_devmem_socket__create(struct xsk_devmem_socket **xsk, const char *ifname
 	return 0;
 
 fail:
-	xdm_prog_teardown(x);
+	xdm_prog_teardown(&x->bpf);
 	pthread_mutex_lock(&umem->lock);
 	if (x->owner && bound) {
 		/*
@@ -999,7 +916,7 @@ void xsk_devmem_socket__delete(struct xsk_devmem_socket *x)
 	if (!x)
 		return;
 	u = x->umem;
-	xdm_prog_teardown(x);
+	xdm_prog_teardown(&x->bpf);
 	pthread_mutex_lock(&u->lock);
 	for (pp = &u->sockets; *pp; pp = &(*pp)->next) {
 		if (*pp == x) {
@@ -1029,6 +946,11 @@ int xsk_devmem_socket__fd(const struct xsk_devmem_socket *x)
 enum xsk_devmem_mode xsk_devmem_socket__mode(const struct xsk_devmem_socket *x)
 {
 	return x->mode;
+}
+
+int xsk_devmem_socket__update_xskmap(struct xsk_devmem_socket *x, int map_fd, __u32 index)
+{
+	return xdm_xskmap_update(map_fd, index, x->fd, "entering the socket into the XSKMAP");
 }
 
 /* --- data path: thin wrappers around xsk_devmem_rx.c --------------------- */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * xsk_devmem_priv.h - what the files of libxsk-devmem share and nobody
- * else sees (the unit tests and the benchmark include it to drive the data
- * path on rings of their own).
+ * xsk_devmem_priv.h - the library's objects (dmabuf, UMEM, socket) as
+ * xsk_devmem.c builds them; nobody else sees them. What a socket is made
+ * of below that has headers of its own: the data path (xsk_devmem_rx.h)
+ * and the BPF side (xsk_devmem_prog.h).
  */
 #ifndef XSK_DEVMEM_PRIV_H
 #define XSK_DEVMEM_PRIV_H
@@ -11,58 +12,9 @@
 #include <stdbool.h>
 
 #include "xsk_devmem.h"
+#include "xsk_devmem_prog.h"
 #include "xsk_devmem_ring.h"
-
-/* Not in every libc's headers. */
-#ifndef SOL_XDP
-#define SOL_XDP 283
-#endif
-#ifndef AF_XDP
-#define AF_XDP 44
-#endif
-
-/*
- * The data path of one socket: its RX ring, the rings it returns chunks
- * on, and what it needs to turn descriptors into pointers and to check
- * what the caller hands back. xsk_devmem_rx.c works on this alone, so the
- * tests and the benchmark can run it on rings in ordinary memory.
- */
-struct xdm_rxq {
-	struct xdm_ring rx;		/* kernel -> user: descriptors */
-	struct xdm_ring fq;		/* user -> kernel: host chunks */
-	struct xdm_ring dfq;		/* user -> kernel: dmabuf chunks */
-	struct xdm_ring dcq;		/* kernel -> user: dmabuf chunks back */
-	__u8 *hdr_area;
-	__u64 hdr_size;
-	__u64 frame_mask;		/* ~(frame_size - 1) */
-	__u64 area_start, area_end;	/* dmabuf payload area (dmabuf offsets) */
-	__u64 chunk_mask;		/* ~(chunk_size - 1) */
-	int fd;				/* for wakeups; -1: never kick */
-	bool kick_always;		/* busy polling: kick on every empty ring */
-	/*
-	 * Packets taken by xdm_rxq_peek() and not yet given back by
-	 * xdm_rxq_release_peeked(): their descriptors, from the published
-	 * RX consumer index to rx.cached_cons, are still the socket's.
-	 */
-	unsigned int held_pkts;
-	/* One of them (maybe) is not a header chunk and dmabuf chunks. */
-	bool held_irregular;
-	struct xsk_devmem_stats st;	/* library counters */
-};
-
-int xdm_rxq_recv(struct xdm_rxq *q, struct xsk_devmem_pkt *pkts, unsigned int max_pkts,
-		 struct xsk_devmem_seg *segs, unsigned int max_segs);
-int xdm_rxq_release(struct xdm_rxq *q, const struct xsk_devmem_pkt *pkts, unsigned int n,
-		    bool hdr, bool payload);
-/* In order: take packets and keep their RX slots; give back the oldest n. */
-int xdm_rxq_peek(struct xdm_rxq *q, struct xsk_devmem_pkt *pkts, unsigned int max_pkts,
-		 struct xsk_devmem_seg *segs, unsigned int max_segs);
-int xdm_rxq_release_peeked(struct xdm_rxq *q, unsigned int n);
-int xdm_rxq_release_payload(struct xdm_rxq *q, const __u64 *offsets, unsigned int n);
-int xdm_rxq_completed(struct xdm_rxq *q, __u64 *offsets, unsigned int n);
-/* Post host chunks / dmabuf chunks: at most n; returns how many. */
-__u32 xdm_rxq_post_frames(struct xdm_rxq *q, const __u64 *addrs, __u32 n);
-__u32 xdm_rxq_post_chunks(struct xdm_rxq *q, const __u64 *offsets, __u32 n);
+#include "xsk_devmem_rx.h"
 
 /* A ring mmapped from a socket. */
 struct xdm_map {
@@ -123,36 +75,7 @@ struct xsk_devmem_socket {
 	struct xdm_rxq q;
 	__u64 *frames, *chunks;		/* what it took from the UMEM */
 	__u32 nr_frames, nr_chunks;
-	/* BPF side */
-	int xskmap_fd;
-	__u32 xskmap_index;
-	bool in_xskmap;
-	bool prog_loaded;		/* we attached steer: detach on delete */
-	__u32 prog_id;
-	__u32 xdp_flags;
-	void *xdp_prog;			/* struct xdp_program * (libxdp), or NULL */
+	struct xdm_prog bpf;		/* steer and its XSKMAP */
 };
-
-/* messages (xsk_devmem.c) */
-int xdm_err(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void xdm_pr(enum xsk_devmem_print_level level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-/* BPF side (xsk_devmem_prog.c) */
-/* Before bind: load/attach steer if asked, open its XSKMAP. */
-int xdm_prog_prepare(struct xsk_devmem_socket *xsk, const struct xsk_devmem_socket_config *cfg);
-/* After bind: enter the XSKMAP. */
-int xdm_prog_enter(struct xsk_devmem_socket *xsk);
-/* Undo both (safe when neither ran). */
-void xdm_prog_teardown(struct xsk_devmem_socket *xsk);
-
-/* udmabuf.size_limit_mb in bytes, 0 if unknown (xsk_devmem.c) */
-__u64 xdm_udmabuf_limit(void);
-
-/* 1: the kernel has the patch set, 0: not, -errno: no AF_XDP (xsk_devmem_probe.c) */
-int xdm_probe_dmabuf_umem(void);
-
-/* rtnetlink queue counts (xsk_devmem_probe.c) */
-int xdm_queue_count(int ifindex, __u32 *rx, __u32 *tx);
 
 #endif /* XSK_DEVMEM_PRIV_H */

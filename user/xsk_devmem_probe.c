@@ -23,8 +23,8 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "xsk_devmem_priv.h"
-
+#include "xsk_devmem_msg.h"
+#include "xsk_devmem_probe.h"
 
 /* --- netlink: one request, one answer ------------------------------------ */
 
@@ -223,6 +223,19 @@ int xsk_devmem_probe_iface(const char *ifname, struct xsk_devmem_iface_info *inf
 }
 
 /* --- the kernel ----------------------------------------------------------- */
+
+__u64 xdm_udmabuf_limit(void)
+{
+	unsigned long long mb = 0;
+	FILE *f = fopen("/sys/module/udmabuf/parameters/size_limit_mb", "r");
+
+	if (f) {
+		if (fscanf(f, "%llu", &mb) != 1)
+			mb = 0;
+		fclose(f);
+	}
+	return mb << 20;
+}
 
 /*
  * Ask for a dmabuf fill ring of 0 entries on a fresh socket: a kernel with

@@ -27,7 +27,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "xsk_devmem_priv.h"
+#include "xsk_devmem_msg.h"
+#include "xsk_devmem_prog.h"
 #include "xsk_steer.h"
 
 #define STEER_PROG	"xsk_steer"
@@ -59,7 +60,8 @@ static const char *obj_of(const struct xsk_devmem_socket_config *c, char *buf, s
 		return c->prog_path;
 	if (getenv("XSK_STEER_OBJ"))
 		return getenv("XSK_STEER_OBJ");
-	if (dladdr((void *)xsk_devmem_socket__create, &dl) && dl.dli_fname) {
+	/* Where this code was loaded from: the library, or a static executable. */
+	if (dladdr((void *)obj_of, &dl) && dl.dli_fname) {
 		char dir[PATH_MAX - 32];
 
 		snprintf(dir, sizeof(dir), "%s", dl.dli_fname);
@@ -109,8 +111,8 @@ static int attached_prog(int ifindex, __u32 *id, char *name, size_t len)
 	return 0;
 }
 
-static int load_steer(struct xsk_devmem_socket *x, const struct xsk_devmem_socket_config *c,
-		      const char *pin_dir)
+static int load_steer(struct xdm_prog *p, const char *ifname,
+		      const struct xsk_devmem_socket_config *c, const char *pin_dir)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = pin_dir);
 	char buf[PATH_MAX];
@@ -146,97 +148,106 @@ static int load_steer(struct xsk_devmem_socket *x, const struct xsk_devmem_socke
 		return bpf_err(err, "steer: loading steer.bpf.o");
 	}
 	mode = c->xdp_flags & (XDP_FLAGS_SKB_MODE | XDP_FLAGS_DRV_MODE);
-	x->xdp_flags = XDP_FLAGS_UPDATE_IF_NOEXIST | (mode ? mode : XDP_FLAGS_DRV_MODE);
+	p->xdp_flags = XDP_FLAGS_UPDATE_IF_NOEXIST | (mode ? mode : XDP_FLAGS_DRV_MODE);
 	fd = bpf_program__fd(prog);
-	err = bpf_xdp_attach(x->ifindex, fd, x->xdp_flags, NULL);
+	err = bpf_xdp_attach(p->ifindex, fd, p->xdp_flags, NULL);
 	if (err) {
 		bpf_object__close(obj);
 		return bpf_err(err, "steer: attaching to the interface");
 	}
 	if (!bpf_obj_get_info_by_fd(fd, &info, &ilen))
-		x->prog_id = info.id;
-	x->xdp_prog = obj;	/* keeps the program fd for the detach */
-	x->prog_loaded = true;
+		p->prog_id = info.id;
+	p->obj = obj;		/* keeps the program fd for the detach */
+	p->loaded = true;
 	xdm_pr(XSK_DEVMEM_INFO, "steer: loaded %s on %s (prog id %u), maps at %s\n", path,
-	       x->ifname, x->prog_id, pin_dir);
+	       ifname, p->prog_id, pin_dir);
 	return 0;
 }
 
-int xdm_prog_prepare(struct xsk_devmem_socket *x, const struct xsk_devmem_socket_config *c)
+void xdm_prog_init(struct xdm_prog *p)
+{
+	*p = (struct xdm_prog){ .xskmap_fd = -1 };
+}
+
+int xdm_prog_prepare(struct xdm_prog *p, int ifindex, const char *ifname, __u32 queue,
+		     const struct xsk_devmem_socket_config *c)
 {
 	const char *pin_dir = pin_dir_of(c);
 	char path[PATH_MAX], name[BPF_OBJ_NAME_LEN];
 	__u32 id;
 	int err;
 
+	p->ifindex = ifindex;
 	if (c->flags & XSK_DEVMEM_SOCKET_F_NO_XSKMAP)
 		return 0;
-	x->xskmap_index = c->flags & XSK_DEVMEM_SOCKET_F_XSKMAP_INDEX ? c->xskmap_index
-								       : x->queue;
+	p->xskmap_index = c->flags & XSK_DEVMEM_SOCKET_F_XSKMAP_INDEX ? c->xskmap_index : queue;
 	if (!(c->flags & XSK_DEVMEM_SOCKET_F_INHIBIT_PROG_LOAD)) {
-		err = attached_prog(x->ifindex, &id, name, sizeof(name));
+		err = attached_prog(ifindex, &id, name, sizeof(name));
 		if (err)
 			return bpf_err(err, "querying the XDP program of the interface");
 		if (!id) {
-			err = load_steer(x, c, pin_dir);
+			err = load_steer(p, ifname, c, pin_dir);
 			if (err)
 				return err;
 		} else if (strcmp(name, STEER_PROG) && strcmp(name, "xdp_dispatcher")) {
 			return xdm_err(-EBUSY, "steer: %s already runs XDP program '%s' (id %u): "
 				       "load steer.bpf.o next to it with `xdp-loader load -p %s "
 				       "%s steer.bpf.o` and create the socket with "
-				       "XSK_DEVMEM_SOCKET_F_INHIBIT_PROG_LOAD", x->ifname, name,
-				       id, pin_dir, x->ifname);
+				       "XSK_DEVMEM_SOCKET_F_INHIBIT_PROG_LOAD", ifname, name,
+				       id, pin_dir, ifname);
 		}
 	}
 	snprintf(path, sizeof(path), "%s/%s", pin_dir, STEER_XSKMAP);
-	x->xskmap_fd = bpf_obj_get(path);
-	if (x->xskmap_fd < 0) {
+	p->xskmap_fd = bpf_obj_get(path);
+	if (p->xskmap_fd < 0) {
 		err = -errno;
 		if (err == -ENOENT)
 			return xdm_err(err, "steer: no XSKMAP pinned at %s: load steer.bpf.o "
 				       "(`xsk-devmem steer load %s`, or xdp-loader with -p %s)",
-				       path, x->ifname, pin_dir);
+				       path, ifname, pin_dir);
 		return bpf_err(err, "steer: opening its XSKMAP");
 	}
 	return 0;
 }
 
-int xdm_prog_enter(struct xsk_devmem_socket *x)
+int xdm_xskmap_update(int map_fd, __u32 index, int fd, const char *what)
 {
-	if (x->xskmap_fd < 0)
-		return 0;
-	if (bpf_map_update_elem(x->xskmap_fd, &x->xskmap_index, &x->fd, 0))
-		return bpf_err(-errno, "steer: entering the socket into its XSKMAP");
-	x->in_xskmap = true;
+	if (bpf_map_update_elem(map_fd, &index, &fd, 0))
+		return bpf_err(-errno, what);
 	return 0;
 }
 
-void xdm_prog_teardown(struct xsk_devmem_socket *x)
+int xdm_prog_enter(struct xdm_prog *p, int fd)
 {
-	if (x->in_xskmap)
-		bpf_map_delete_elem(x->xskmap_fd, &x->xskmap_index);
-	x->in_xskmap = false;
-	if (x->xskmap_fd >= 0)
-		close(x->xskmap_fd);
-	x->xskmap_fd = -1;
-	if (x->prog_loaded) {
-		struct bpf_program *p = bpf_object__find_program_by_name(x->xdp_prog, STEER_PROG);
-		LIBBPF_OPTS(bpf_xdp_attach_opts, o, .old_prog_fd = bpf_program__fd(p));
+	int err;
+
+	if (p->xskmap_fd < 0)
+		return 0;
+	err = xdm_xskmap_update(p->xskmap_fd, p->xskmap_index, fd,
+				"steer: entering the socket into its XSKMAP");
+	if (!err)
+		p->in_xskmap = true;
+	return err;
+}
+
+void xdm_prog_teardown(struct xdm_prog *p)
+{
+	if (p->in_xskmap)
+		bpf_map_delete_elem(p->xskmap_fd, &p->xskmap_index);
+	p->in_xskmap = false;
+	if (p->xskmap_fd >= 0)
+		close(p->xskmap_fd);
+	p->xskmap_fd = -1;
+	if (p->loaded) {
+		struct bpf_program *prog = bpf_object__find_program_by_name(p->obj, STEER_PROG);
+		LIBBPF_OPTS(bpf_xdp_attach_opts, o, .old_prog_fd = bpf_program__fd(prog));
 
 		/* Only if it is still ours. */
-		bpf_xdp_detach(x->ifindex, (x->xdp_flags & ~XDP_FLAGS_UPDATE_IF_NOEXIST) |
+		bpf_xdp_detach(p->ifindex, (p->xdp_flags & ~XDP_FLAGS_UPDATE_IF_NOEXIST) |
 			       XDP_FLAGS_REPLACE, &o);
-		x->prog_loaded = false;
+		p->loaded = false;
 	}
-	if (x->xdp_prog)
-		bpf_object__close(x->xdp_prog);
-	x->xdp_prog = NULL;
-}
-
-int xsk_devmem_socket__update_xskmap(struct xsk_devmem_socket *x, int map_fd, __u32 index)
-{
-	if (bpf_map_update_elem(map_fd, &index, &x->fd, 0))
-		return bpf_err(-errno, "entering the socket into the XSKMAP");
-	return 0;
+	if (p->obj)
+		bpf_object__close(p->obj);
+	p->obj = NULL;
 }

@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <sys/socket.h>
 
-#include "xsk_devmem_priv.h"
+#include "xsk_devmem_rx.h"
 
 /* RX descriptor option bits (<linux/if_xdp.h> of the patched kernel). */
 #define DESC_CONTD	(1u << 0)	/* XDP_PKT_CONTD */

@@ -39,7 +39,7 @@
 #include <linux/if_xdp.h>
 #include <xdp/xsk.h>
 
-#include "xsk_devmem_priv.h"
+#include "xsk_devmem_rx.h"
 
 #define RING	2048u
 #define FRAME	2048u

@@ -26,7 +26,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "xsk_devmem_priv.h"
+#include "xsk_devmem_rx.h"
 
 
 /* A ring in ordinary memory: indices, flags, entries. */

@@ -28,7 +28,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "xsk_devmem_priv.h"
+#include "xsk_devmem_rx.h"
 
 struct shared {
 	__u32 producer, consumer, flags;

@@ -3,8 +3,8 @@
  * Receive-side checker shared by every receiver in the tests: a frame,
  * given as the segments it arrived in, must be an Ethernet/IPv4-or-IPv6/UDP
  * datagram to the expected port whose payload is exactly the pattern of
- * its sequence number (selftests/lib/pattern.h). Counts good, bad and
- * duplicate datagrams, and knows when all COUNT sequence numbers arrived.
+ * its sequence number (user/pattern.h). Counts good, bad and duplicate
+ * datagrams, and knows when all COUNT sequence numbers arrived.
  */
 #ifndef XSK_SELFTEST_RXCHECK_H
 #define XSK_SELFTEST_RXCHECK_H

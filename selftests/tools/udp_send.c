@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * udp_send: send COUNT UDP datagrams carrying the test payload pattern
- * (selftests/lib/pattern.h) from an ordinary socket, cycling through a
- * list of payload sizes, paced in bursts.
+ * udp_send: send COUNT UDP datagrams carrying the payload pattern
+ * (user/pattern.h) from an ordinary socket, cycling through a list of
+ * payload sizes, paced in bursts.
  *
  *   udp_send -d ADDR -p PORT -n COUNT [-l SIZE[,SIZE...]] [-s SPORT]
  *            [-b BURST] [-g GAP_US] [--seq-base N]

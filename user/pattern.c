@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+/* pattern.c - the payload pattern of `xsk-devmem rx --verify` (pattern.h). */
 #include <arpa/inet.h>
 #include <string.h>
 

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Payload pattern shared by the traffic generators and every receiver in
- * the tests: a datagram of LEN bytes with sequence number SEQ carries a
- * header { magic, seq, len } and then bytes that depend on seq and their
- * offset, so a byte in the wrong place, from the wrong packet or cut off
- * is caught, whatever the split point of the receiver.
+ * pattern.h - the payload pattern that `xsk-devmem rx --verify` checks
+ * (docs/library.md describes the format for senders); the tests' traffic
+ * generators send it and their receivers check it with the same code. A
+ * datagram payload of LEN bytes with sequence number SEQ carries a header
+ * { magic, seq, len } and then bytes that depend on seq and their offset,
+ * so a byte in the wrong place, from the wrong packet or cut off is
+ * caught, whatever the split point of the receiver.
  */
-#ifndef XSK_SELFTEST_PATTERN_H
-#define XSK_SELFTEST_PATTERN_H
+#ifndef XSK_DEVMEM_PATTERN_H
+#define XSK_DEVMEM_PATTERN_H
 
 #include <stddef.h>
 #include <stdint.h>
