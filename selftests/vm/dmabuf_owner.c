@@ -142,13 +142,15 @@ struct side {
 	struct post_log log;	/* of x.dfq */
 	struct rxcheck rc;
 	uint32_t rx_n[NCHUNKS];	/* RX descriptors of each chunk on this queue */
+	uint16_t held[NCHUNKS];	/* of those, in the round being taken */
 	struct delivery *dl;
 	struct overwrite *ow;
 	size_t ndl, dl_cap, nov, ow_cap;
 	uint32_t recent[RECENT], nrecent;
 	uint64_t rng;
 	/* seen */
-	uint64_t pkts, rx_chunks, returned, payload_bytes, overwritten, unlent_rx, again;
+	uint64_t pkts, rx_chunks, returned, payload_bytes, overwritten, unlent_rx;
+	uint64_t again, again_here;	/* RX descriptors of a chunk held (here) */
 	bool gone;
 	pthread_t thread;
 };
@@ -158,7 +160,7 @@ static struct udmabuf ub;
 static struct chunk ch[NCHUNKS];
 static uint32_t freeq[NCHUNKS], free_head, free_tail;
 static uint32_t lent_now, per_lend = 3;
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER, vlock = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t violations;
 static char first_violation[240];
 static volatile bool stop, starve;
@@ -182,16 +184,18 @@ static void *grow(void *p, size_t *cap, size_t size)
 	return p;
 }
 
-/* A broken promise of the kernel; under lock. */
+/* A broken promise of the kernel. */
 static void __attribute__((format(printf, 1, 2))) violation(const char *fmt, ...)
 {
 	va_list ap;
 
+	pthread_mutex_lock(&vlock);
 	if (!violations++) {
 		va_start(ap, fmt);
 		vsnprintf(first_violation, sizeof(first_violation), fmt, ap);
 		va_end(ap);
 	}
+	pthread_mutex_unlock(&vlock);
 }
 
 /* --- The shared pool of chunks (under lock) ------------------------------- */
@@ -320,9 +324,7 @@ static void gather(struct side *s, struct round *r)
 		if (end == avail)
 			break;		/* the chain's end is not published yet */
 		if (end - r->used >= MAX_SEGS) {
-			pthread_mutex_lock(&lock);
 			violation("queue %d: chain of %u descriptors", s->q, end - r->used + 1);
-			pthread_mutex_unlock(&lock);
 			stop = true;
 			break;
 		}
@@ -360,6 +362,7 @@ static bool take(struct side *s, struct round *r)
 		}
 		deliver(s, c, true);
 		r->n[i] = ++s->rx_n[c];
+		s->again_here += !!s->held[c]++;
 		s->rx_chunks++;
 		s->payload_bytes += d->len;
 	}
@@ -407,6 +410,10 @@ static void check_packet(struct side *s, struct round *r, uint32_t p)
 
 		if (d->options & XDP_DESC_DMABUF) {
 			seg[k] = (struct iovec){ ub.map + d->addr, d->len };
+			for (uint32_t j = nhost; j < k; j++)
+				if (seg[j].iov_base == seg[k].iov_base)
+					violation("queue %d: chunk %llu twice in one packet", s->q,
+						  (unsigned long long)d->addr / FRAME);
 		} else {
 			if (nhost++ != k)
 				violation("queue %d: host descriptor after payload", s->q);
@@ -445,6 +452,7 @@ static void settle(struct side *s, struct round *r)
 		if (rnd(s) % 8 == 0 && xring_prod_free(&s->x.dfq) > DRING / 4)
 			post_chunk(s, c, HELD);
 		ch[c].holds--;
+		s->held[c]--;
 		free_push(c);
 	}
 	lend(s);
@@ -592,10 +600,10 @@ static void account(struct side *s, uint64_t *inv, uint64_t *exp)
 	       s->q, (unsigned long long)s->pkts, l->n, l->counted);
 	print_kinds("posted:", l->posted);
 	print_kinds("read by the kernel:", l->read);
-	printf("  accepted A %llu = %llu RX descriptors + %llu completions; of the RX descriptors %llu for a chunk not lent, %llu for one still held\n",
+	printf("  accepted A %llu = %llu RX descriptors + %llu completions; of the RX descriptors %llu for a chunk not lent, %llu for one still held (%llu in the same RX batch)\n",
 	       (unsigned long long)accepted, (unsigned long long)s->rx_chunks,
 	       (unsigned long long)s->returned, (unsigned long long)s->unlent_rx,
-	       (unsigned long long)s->again);
+	       (unsigned long long)s->again, (unsigned long long)s->again_here);
 	printf("  rejected (fill_invalid_descs) %llu, want I + V - A = %llu + %llu - %llu = %llu\n",
 	       (unsigned long long)ds.fill_invalid_descs, (unsigned long long)l->read[INVALID],
 	       (unsigned long long)valid, (unsigned long long)accepted, (unsigned long long)want);
