@@ -41,15 +41,50 @@ static bool fail(struct rxcheck *rc, const char *fmt, ...)
 	return false;
 }
 
-bool rxcheck_frame(struct rxcheck *rc, const struct iovec *seg, int nseg)
+/* Which of the nseg segments holding frame[0..len) carry payload bytes
+ * [pl, pl + pl_len) that are not the pattern of seq: bit i for segment i
+ * (a segment past the 64th counts as the 64th). *first: the first wrong
+ * payload offset. */
+static uint64_t wrong_segments(const struct iovec *seg, int nseg, const uint8_t *frame,
+			       size_t pl, size_t pl_len, uint32_t seq, long *first)
 {
-	static uint8_t frame[MAX_FRAME];
+	uint64_t bad = 0;
+	size_t at = 0;
+
+	*first = -1;
+	for (int i = 0; i < nseg; at += seg[i].iov_len, i++) {
+		size_t lo = at > pl ? at : pl, hi = at + seg[i].iov_len;
+
+		if (hi > pl + pl_len)
+			hi = pl + pl_len;
+		if (lo >= hi)
+			continue;
+		long off = pattern_check(frame + lo, hi - lo, lo - pl, seq, (uint32_t)pl_len);
+
+		if (off < 0)
+			continue;
+		bad |= 1ull << (i < 63 ? i : 63);
+		if (*first < 0)
+			*first = off;
+	}
+	return bad;
+}
+
+/* Check a frame; with @lenient, wrong payload bytes are not counted but
+ * reported in *bad, one bit per segment. */
+static bool check(struct rxcheck *rc, const struct iovec *seg, int nseg, bool lenient,
+		  uint64_t *bad)
+{
+	/* One per thread: receivers may check frames on several threads,
+	 * each with its own struct rxcheck. */
+	static __thread uint8_t frame[MAX_FRAME];
 	size_t len = 0, l3, l4;
 	uint32_t seq, plen;
 	uint16_t udp_len;
 	const struct udphdr *udp;
 	const struct ethhdr *eth = (const void *)frame;
 
+	*bad = 0;
 	rc->frames++;
 	for (int i = 0; i < nseg; i++) {
 		if (len + seg[i].iov_len > sizeof(frame))
@@ -86,20 +121,22 @@ bool rxcheck_frame(struct rxcheck *rc, const struct iovec *seg, int nseg)
 	if (udp_len < sizeof(*udp) || l4 + udp_len > len)
 		return fail(rc, "UDP length %u does not fit the frame of %zu", udp_len, len);
 
-	const uint8_t *pl = frame + l4 + sizeof(*udp);
-	size_t pl_len = udp_len - sizeof(*udp);
+	size_t pl = l4 + sizeof(*udp), pl_len = udp_len - sizeof(*udp);
 
-	if (pattern_parse(pl, pl_len, &seq, &plen))
+	if (pattern_parse(frame + pl, pl_len, &seq, &plen))
 		return fail(rc, "payload without pattern header (%zu bytes)", pl_len);
 	if (plen != pl_len)
 		return fail(rc, "seq %u: payload %zu bytes, sender wrote %u", seq, pl_len, plen);
 	if (seq >= rc->count)
 		return fail(rc, "seq %u out of range (count %u)", seq, rc->count);
 
-	long off = pattern_check(pl, pl_len, 0, seq, plen);
+	long off;
 
-	if (off >= 0)
+	*bad = wrong_segments(seg, nseg, frame, pl, pl_len, seq, &off);
+	if (*bad && !lenient)
 		return fail(rc, "seq %u: payload byte %ld wrong (len %u)", seq, off, plen);
+	if (*bad)
+		return false;
 	if (rc->seen[seq / 8] & (1u << (seq % 8))) {
 		rc->dup++;
 		return false;
@@ -107,6 +144,18 @@ bool rxcheck_frame(struct rxcheck *rc, const struct iovec *seg, int nseg)
 	rc->seen[seq / 8] |= 1u << (seq % 8);
 	rc->good++;
 	return true;
+}
+
+bool rxcheck_frame(struct rxcheck *rc, const struct iovec *seg, int nseg)
+{
+	uint64_t bad;
+
+	return check(rc, seg, nseg, false, &bad);
+}
+
+bool rxcheck_frame_segs(struct rxcheck *rc, const struct iovec *seg, int nseg, uint64_t *bad)
+{
+	return check(rc, seg, nseg, true, bad);
 }
 
 int rxcheck_report(const struct rxcheck *rc, const char *who, FILE *f)

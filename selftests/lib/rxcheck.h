@@ -33,6 +33,17 @@ static inline bool rxcheck_done(const struct rxcheck *rc)
 	return rc->good == rc->count;
 }
 
+/*
+ * The same for a receiver that may find some payload segments overwritten
+ * after the packet was written (a chunk it lent twice): a frame whose
+ * headers and pattern header are right but whose payload bytes are wrong
+ * in some segments is counted neither good nor bad, and *bad gets bit i
+ * for each such segment i (the 64th bit stands for the rest). Returns true
+ * if the frame was good, with *bad 0. Safe on several threads, each with
+ * its own struct rxcheck.
+ */
+bool rxcheck_frame_segs(struct rxcheck *rc, const struct iovec *seg, int nseg, uint64_t *bad);
+
 /* One line of counts; returns 0 if all datagrams arrived, once, intact. */
 int rxcheck_report(const struct rxcheck *rc, const char *who, FILE *f);
 

@@ -142,6 +142,14 @@ int xsk_raw_dmabuf_stats(struct xsk_raw *x, struct xdp_dmabuf_statistics *st)
 	return getsockopt(x->fd, SOL_XDP, XDP_DMABUF_STATISTICS, st, &optlen) ? -errno : 0;
 }
 
+bool xsk_raw_gone(struct xsk_raw *x)
+{
+	int e = 0;
+	socklen_t len = sizeof(e);
+
+	return !getsockopt(x->fd, SOL_SOCKET, SO_ERROR, &e, &len) && e == ENETDOWN;
+}
+
 void xsk_raw_close(struct xsk_raw *x)
 {
 	struct xring *rings[] = { &x->fq, &x->cq, &x->rx, &x->dfq, &x->dcq };

@@ -49,6 +49,11 @@ int xsk_raw_mmap(struct xsk_raw *x, bool dmabuf, bool own_fq);
 int xsk_raw_bind(struct xsk_raw *x, const char *ifname, uint32_t queue,
 		 uint16_t flags, int shared_fd);
 int xsk_raw_dmabuf_stats(struct xsk_raw *x, struct xdp_dmabuf_statistics *st);
+/* The device went away under the bound socket: SO_ERROR reads ENETDOWN
+ * (and reading it clears it). The kernel reports that only after the pool
+ * put the chunks it held on the dmabuf completion ring and published how
+ * far it read the dmabuf fill ring: both are final once this is true. */
+bool xsk_raw_gone(struct xsk_raw *x);
 void xsk_raw_close(struct xsk_raw *x);
 
 /* Ring protocol. */

@@ -212,18 +212,6 @@ static void packet(struct rx *r, uint32_t i, uint32_t nseg)
 	rxcheck_frame(&r->rc, seg, nseg);
 }
 
-/* The device went away under the socket: the kernel unbound it and set
- * ENETDOWN (poll() says POLLERR), after the pool put the chunks it held on
- * the dmabuf completion ring and published how far it read the dmabuf fill
- * ring: both are final once this is true. */
-static bool socket_gone(int fd)
-{
-	int e = 0;
-	socklen_t len = sizeof(e);
-
-	return !getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) && e == ENETDOWN;
-}
-
 static void usage(void)
 {
 	fprintf(stderr,
@@ -338,7 +326,7 @@ int main(int argc, char **argv)
 		if (avail == pending) {
 			if (gone)	/* and the RX ring drained after it */
 				break;
-			if (poll(&pfd, 1, 100) >= 0 && socket_gone(fd))
+			if (poll(&pfd, 1, 100) >= 0 && xsk_raw_gone(&r.x))
 				gone = true;
 			if (last && !until_gone && mono_now() - last > idle)
 				break;
@@ -382,7 +370,7 @@ int main(int argc, char **argv)
 		 * held to come back. */
 		while (!gone && mono_now() - t0 < timeout) {
 			poll(&pfd, 1, 100);
-			gone = socket_gone(fd);
+			gone = xsk_raw_gone(&r.x);
 		}
 		if (!gone)
 			fail(&r, "device still there after %u s", timeout);

@@ -609,14 +609,6 @@ static void *poll_thread(void *arg)
 	return NULL;
 }
 
-static int so_error(int fd)
-{
-	int e = 0;
-	socklen_t len = sizeof(e);
-
-	return getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) ? -errno : e;
-}
-
 static void delete_device(const char *dev)
 {
 	char cmd[128];
@@ -650,7 +642,7 @@ static int case_poll_err(bool plain)
 	CHECK(pl.ret == 1 && (pl.revents & POLLERR),
 	      "poll() slept through the device going away (ret %d, revents 0x%x)",
 	      pl.ret, pl.revents);
-	CHECK(so_error(x.fd) == ENETDOWN, "SO_ERROR is not ENETDOWN");
+	CHECK(xsk_raw_gone(&x), "SO_ERROR is not ENETDOWN");
 	pfd = (struct pollfd){ .fd = x.fd, .events = POLLIN };
 	CHECK(poll(&pfd, 1, 0) == 0, "POLLERR still reported after SO_ERROR (revents 0x%x)",
 	      pfd.revents);
@@ -748,8 +740,7 @@ static int case_shared_pool(void)
 	s.stop = true;
 	pthread_join(t, NULL);
 
-	CHECK(so_error(x.fd) == ENETDOWN && so_error(y.fd) == ENETDOWN,
-	      "both sockets must see ENETDOWN");
+	CHECK(xsk_raw_gone(&x) && xsk_raw_gone(&y), "both sockets must see ENETDOWN");
 	read = *x.dfq.consumer;
 	back = xring_cons_avail(&x.dcq);
 	delivered = payload_descs(&x) + payload_descs(&y);
