@@ -142,7 +142,8 @@ int main(int argc, char **argv)
 		if (n < 0)
 			break;
 		if (!n) {
-			xsk_devmem_socket__wait(xsk, 100);
+			if (xsk_devmem_socket__wait(xsk, 100) < 0)
+				break;	/* the device went away */
 			continue;
 		}
 		for (int i = 0; i < n; i++)

@@ -45,7 +45,8 @@ int main(int argc, char **argv)
 		if (n < 0)
 			goto out;
 		if (!n) {
-			xsk_devmem_socket__wait(xsk, 1000);
+			if (xsk_devmem_socket__wait(xsk, 1000) < 0)
+				goto out;	/* the device went away */
 			continue;
 		}
 		for (int i = 0; i < n; i++)

@@ -321,7 +321,13 @@ int xsk_devmem_socket__completed(struct xsk_devmem_socket *xsk, __u64 *offsets,
 /* The same, posting them straight back to the dmabuf fill ring. */
 int xsk_devmem_socket__recycle(struct xsk_devmem_socket *xsk);
 
-/* poll() for POLLIN up to timeout_ms; returns > 0 ready, 0 timeout, -errno. */
+/*
+ * poll() for POLLIN up to timeout_ms; returns > 0 ready, 0 timeout, -errno.
+ * When the device goes away it returns its error (-ENETDOWN), now and on
+ * every later call: by then the chunks the kernel held are on the dmabuf
+ * completion ring (xsk_devmem_socket__completed) and the RX ring holds
+ * the last packets, which recv still returns.
+ */
 int xsk_devmem_socket__wait(struct xsk_devmem_socket *xsk, int timeout_ms);
 
 /* --- statistics ---------------------------------------------------------- */

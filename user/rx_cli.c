@@ -407,7 +407,8 @@ static int receive(struct rx_opts *o, struct xsk_devmem_socket *xsk, struct xsk_
 		if (n < 0)
 			return fail();
 		if (!n) {
-			xsk_devmem_socket__wait(xsk, 10);
+			if (xsk_devmem_socket__wait(xsk, 10) < 0)
+				return fail();
 			continue;
 		}
 		if (o->v.on) {

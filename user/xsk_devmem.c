@@ -362,6 +362,10 @@ static int umem_config(struct xsk_devmem_umem_config *c, const struct xsk_devmem
 			       "(fill %u, completion %u, dmabuf fill %u, dmabuf completion %u)",
 			       c->fill_size, c->comp_size, c->dmabuf_fill_size,
 			       c->dmabuf_comp_size);
+	if (c->dmabuf_comp_size < XDP_UMEM_DMABUF_COMPLETION_MIN)
+		return xdm_err(-EINVAL, "umem: the dmabuf completion ring needs at least %u entries "
+			       "(%u): room for every chunk the kernel may hold for a queue",
+			       XDP_UMEM_DMABUF_COMPLETION_MIN, c->dmabuf_comp_size);
 	if (!is_pow2(c->frame_size) || c->frame_size < 2048 || c->frame_size > pg)
 		return xdm_err(-EINVAL, "umem: frame size %u must be a power of two from 2048 "
 			       "to the page size (%llu)", c->frame_size, (unsigned long long)pg);
@@ -1048,9 +1052,26 @@ int xsk_devmem_socket__recycle(struct xsk_devmem_socket *x)
 int xsk_devmem_socket__wait(struct xsk_devmem_socket *x, int timeout_ms)
 {
 	struct pollfd pfd = { .fd = x->fd, .events = POLLIN };
-	int n = poll(&pfd, 1, timeout_ms);
+	socklen_t len = sizeof(int);
+	int n, e = 0;
 
-	return n < 0 ? -errno : n;
+	if (x->gone)
+		return x->gone;
+	n = poll(&pfd, 1, timeout_ms);
+	if (n < 0)
+		return -errno;
+	if (!(pfd.revents & POLLERR))
+		return n;
+	/* The kernel reports the error once the chunks it held are on the
+	 * dmabuf completion ring; reading it clears it, so keep it. */
+	if (getsockopt(x->fd, SOL_SOCKET, SO_ERROR, &e, &len))
+		return sock_err(-errno, "SO_ERROR");
+	if (!e)
+		return n;
+	x->gone = -e;
+	return xdm_err(-e, "socket on %s queue %u: %s: the device went away; what is left on "
+		       "the RX ring and the chunks on the dmabuf completion ring are the "
+		       "caller's", x->ifname, x->queue, strerror(e));
 }
 
 /* --- statistics ---------------------------------------------------------- */

@@ -76,6 +76,7 @@ struct xsk_devmem_socket {
 	__u64 *frames, *chunks;		/* what it took from the UMEM */
 	__u32 nr_frames, nr_chunks;
 	struct xdm_prog bpf;		/* steer and its XSKMAP */
+	int gone;			/* -errno once the device went away */
 };
 
 #endif /* XSK_DEVMEM_PRIV_H */

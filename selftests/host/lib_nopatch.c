@@ -73,6 +73,8 @@ int main(void)
 		   "multiples of the chunk size");
 	umem_fails(d, &(struct xsk_devmem_umem_config){ .fill_size = 1000 }, -EINVAL,
 		   "powers of two");
+	umem_fails(d, &(struct xsk_devmem_umem_config){ .dmabuf_comp_size = 16 }, -EINVAL,
+		   "needs at least 32 entries");
 	umem_fails(d, &(struct xsk_devmem_umem_config){ .flags = 1 }, -EINVAL,
 		   "none are defined");
 	xsk_devmem_dmabuf__delete(d);
