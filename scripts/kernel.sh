@@ -16,6 +16,9 @@
 #                               config), with W=1 and sparse on the C files the
 #                               series has touched so far: every patch builds
 #                               on its own
+#   kernel.sh layout            pahole of the structs the series grows, on the
+#                               base and default vmlinux: every member of the
+#                               unpatched struct keeps its offset, or it fails
 #   kernel.sh headers OUT LOUT  UAPI headers (OUT) and libbpf headers (LOUT)
 #   kernel.sh xsk-selftest OUT [VARIANT]  the tree's AF_XDP selftest
 #                               (xskxceiver, test_xsk.sh) built against the series
@@ -383,6 +386,45 @@ cmd_steps() {
 	done
 }
 
+# The structs of plain AF_XDP and XDP that the series adds fields to: each
+# member of the unpatched struct must keep its offset (pahole on the base
+# and default vmlinux, both built if needed), so that the hot cache lines
+# of plain AF_XDP do not change.
+LAYOUT_STRUCTS="xdp_sock xsk_buff_pool xdp_umem bpf_redirect_info"
+cmd_layout() {
+	local s v bad=0 members
+	for v in base default; do
+		[ -f "$CACHE/build-$v/vmlinux" ] &&
+		[ -f "$CACHE/images/$(image_key "$v")/bzImage" ] || cmd_build "$v" >/dev/null
+	done
+	for s in $LAYOUT_STRUCTS; do
+		for v in base default; do
+			pahole -C "$s" "$CACHE/build-$v/vmlinux" > "$CACHE/layout-$s-$v.txt" ||
+				die "pahole -C $s on the $v vmlinux failed"
+		done
+		# "name offset" of every member but a flexible array (size 0),
+		# which moves when the struct grows at its end
+		members() { awk -F'/\\*' '/;[[:space:]]*\/\*/ {
+			n = $1; sub(/[[:space:]]*__attribute__.*/, "", n); sub(/;.*/, "", n)
+			sub(/.*[ *]/, "", n); sub(/\[.*/, "", n)
+			split($2, o, " "); if (o[2] != "0") print n, o[1] }' "$1"; }
+		members "$CACHE/layout-$s-base.txt" > "$CACHE/layout-$s-base.members"
+		members "$CACHE/layout-$s-default.txt" > "$CACHE/layout-$s-default.members"
+		if LC_ALL=C comm -23 <(sort "$CACHE/layout-$s-base.members") \
+			<(sort "$CACHE/layout-$s-default.members") | grep . >&2; then
+			echo "  struct $s: the members above moved" >&2
+			bad=1
+		fi
+		echo "struct $s: $(wc -l < "$CACHE/layout-$s-base.members") members keep their offsets;" \
+			"the series adds:"
+		diff "$CACHE/layout-$s-base.txt" "$CACHE/layout-$s-default.txt" |
+			sed -n 's/^> *\(.*\/\*.*\*\/\)$/    \1/p' | grep -v 'cacheline\|XXX' || true
+		grep -h '/\* size:' "$CACHE/layout-$s-base.txt" "$CACHE/layout-$s-default.txt" |
+			sed 's/^[[:space:]]*/    base, then series: /'
+	done
+	[ $bad = 0 ] || die "the series moves members of plain AF_XDP's structs"
+}
+
 # Write the commits base..xsk of the series tree back into kernel/: each
 # commit becomes kernel/patches/NNNN-*.patch without the files it adds, and
 # the files it adds are copied (as of the tip) into the kernel/ overlay.
@@ -440,7 +482,7 @@ cmd_xsk_selftest() {
 }
 
 case "${1:-}" in
-build|patches|check|steps|headers|tree|export|base|xsk-selftest) lock_cache ;;
+build|patches|check|steps|layout|headers|tree|export|base|xsk-selftest) lock_cache ;;
 esac
 case "${1:-}" in
 build) shift; cmd_build "$@" ;;
@@ -448,10 +490,11 @@ image) shift; cmd_image "$@" ;;
 patches) shift; cmd_patches "$@" ;;
 check) cmd_check ;;
 steps) cmd_steps ;;
+layout) cmd_layout ;;
 headers) shift; cmd_headers "$@" ;;
 tree) shift; cmd_tree "$@" ;;
 export) cmd_export ;;
 base) ensure_base ;;
 xsk-selftest) shift; cmd_xsk_selftest "$@" ;;
-*) sed -n '2,21s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+*) sed -n '2,24s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 esac
