@@ -12,14 +12,7 @@
  * alternate[0] set, the program ignores the packet and takes the actions
  * of "ports" 1 and 2 in turn.
  */
-#include <linux/bpf.h>
-#include <linux/if_ether.h>
-#include <linux/in.h>
-#include <linux/ip.h>
-#include <linux/ipv6.h>
-#include <linux/udp.h>
-#include <bpf/bpf_endian.h>
-#include <bpf/bpf_helpers.h>
+#include "udp_parse.h"
 
 #include "port_action.h"
 
@@ -67,40 +60,18 @@ static void count(__u32 i)
 SEC("xdp.frags")
 int port_action(struct xdp_md *ctx)
 {
-	void *data = (void *)(long)ctx->data;
-	void *end = (void *)(long)ctx->data_end;
-	struct ethhdr *eth = data;
 	struct port_action *pa;
 	struct udphdr *udp;
 	__u32 zero = 0, *alt;
 	__u16 dport;
-	__u8 proto;
 
 	alt = bpf_map_lookup_elem(&alternate, &zero);
 	if (alt && *alt) {
 		dport = 1 + (turn++ & 1);
 		goto act;
 	}
-	if ((void *)(eth + 1) > end)
-		return XDP_PASS;
-	if (eth->h_proto == bpf_htons(ETH_P_IP)) {
-		struct iphdr *ip = (void *)(eth + 1);
-
-		if ((void *)(ip + 1) > end || ip->ihl < 5)
-			return XDP_PASS;
-		proto = ip->protocol;
-		udp = (void *)ip + ip->ihl * 4;
-	} else if (eth->h_proto == bpf_htons(ETH_P_IPV6)) {
-		struct ipv6hdr *ip6 = (void *)(eth + 1);
-
-		if ((void *)(ip6 + 1) > end)
-			return XDP_PASS;
-		proto = ip6->nexthdr;
-		udp = (void *)(ip6 + 1);
-	} else {
-		return XDP_PASS;
-	}
-	if (proto != IPPROTO_UDP || (void *)(udp + 1) > end)
+	udp = udp_header(ctx);
+	if (!udp)
 		return XDP_PASS;
 	dport = bpf_ntohs(udp->dest);
 act:
