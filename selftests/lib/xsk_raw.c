@@ -134,6 +134,14 @@ int xsk_raw_bind(struct xsk_raw *x, const char *ifname, uint32_t queue,
 	return bind(x->fd, (struct sockaddr *)&sxdp, sizeof(sxdp)) ? -errno : 0;
 }
 
+int xsk_raw_stats(struct xsk_raw *x, struct xdp_statistics *st)
+{
+	socklen_t optlen = sizeof(*st);
+
+	memset(st, 0, sizeof(*st));
+	return getsockopt(x->fd, SOL_XDP, XDP_STATISTICS, st, &optlen) ? -errno : 0;
+}
+
 int xsk_raw_dmabuf_stats(struct xsk_raw *x, struct xdp_dmabuf_statistics *st)
 {
 	socklen_t optlen = sizeof(*st);

@@ -48,6 +48,7 @@ int xsk_raw_rings(struct xsk_raw *x, uint32_t entries, uint32_t dentries, bool o
 int xsk_raw_mmap(struct xsk_raw *x, bool dmabuf, bool own_fq);
 int xsk_raw_bind(struct xsk_raw *x, const char *ifname, uint32_t queue,
 		 uint16_t flags, int shared_fd);
+int xsk_raw_stats(struct xsk_raw *x, struct xdp_statistics *st);
 int xsk_raw_dmabuf_stats(struct xsk_raw *x, struct xdp_dmabuf_statistics *st);
 /* The device went away under the bound socket: SO_ERROR reads ENETDOWN
  * (and reading it clears it). The kernel reports that only after the pool

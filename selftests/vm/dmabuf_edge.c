@@ -199,11 +199,11 @@ static void sock_open(struct xsk_raw *x, const char *dev, uint32_t nframes, uint
 
 static struct xdp_statistics xsk_stats(struct xsk_raw *x)
 {
-	struct xdp_statistics st = { 0 };
-	socklen_t len = sizeof(st);
+	struct xdp_statistics st;
+	int err = xsk_raw_stats(x, &st);
 
-	if (getsockopt(x->fd, SOL_XDP, XDP_STATISTICS, &st, &len))
-		die("XDP_STATISTICS: %s", strerror(errno));
+	if (err)
+		die("XDP_STATISTICS: %s", strerror(-err));
 	return st;
 }
 

@@ -505,6 +505,14 @@ static void *run(void *arg)
 	return NULL;
 }
 
+/* Packets the kernel dropped on @s's queue (XDP_STATISTICS rx_dropped). */
+static uint64_t rx_dropped(struct side *s)
+{
+	struct xdp_statistics st;
+
+	return xsk_raw_stats(&s->x, &st) ? 0 : st.rx_dropped;
+}
+
 /* Chunks the pool held when the device went; after the threads ended. */
 static void completions(struct side *s)
 {
@@ -784,7 +792,8 @@ int main(int argc, char **argv)
 		{ 0 }
 	};
 	unsigned long target = 200000, count = 1u << 24, timeout = 240;
-	bool announced = false;
+	bool announced = false, starved = false;
+	uint64_t dropped[2] = { 0 };
 	double t0, end;
 	int c;
 
@@ -832,6 +841,17 @@ int main(int argc, char **argv)
 			       (unsigned long long)pkts[1]);
 			announced = true;
 			starve = true;
+			for (int q = 0; q < 2; q++)
+				dropped[q] = rx_dropped(&sd[q]);
+		}
+		/* The first packet a pool drops for want of a host chunk
+		 * leaves the payload chunks it took in the pool's cache: from
+		 * then on the device's removal has chunks to return. */
+		if (announced && !starved && rx_dropped(&sd[0]) > dropped[0] &&
+		    rx_dropped(&sd[1]) > dropped[1]) {
+			printf("dmabuf_owner: both queues out of host chunks after %.0f s\n",
+			       mono_now() - t0);
+			starved = true;
 		}
 		if (mono_now() > end) {
 			printf("FAIL device still there after %lu s\n", timeout);

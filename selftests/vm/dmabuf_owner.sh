@@ -36,8 +36,12 @@ if wait_line "$log" 'dmabuf_owner: ready' 30; then
 		tx+=($!)
 	done
 	# then host chunks run out: the pools keep the payload chunks of the
-	# packets they drop, to be returned on the completion rings
-	wait_line "$log" 'dmabuf_owner: target reached' 240 && sleep 2
+	# packets they drop, to be returned on the completion rings (how long
+	# that takes depends on the kernel's speed: wait until both queues
+	# dropped a packet for it)
+	wait_line "$log" 'dmabuf_owner: target reached' 240 &&
+		wait_line "$log" 'dmabuf_owner: both queues out of host chunks' 120 &&
+		sleep 1
 fi
 in_tx ip link del $IF_TX	# under traffic
 wait $rx; rc=$?
