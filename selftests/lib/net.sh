@@ -6,7 +6,8 @@
 #   net_pair [MTU [QUEUES]]
 #                       namespaces $NS_TX and $NS_RX, veth $IF_TX <-> $IF_RX,
 #                       $ADDR_TX/$ADDR_RX (IPv4), $ADDR6_TX/$ADDR6_RX (IPv6),
-#                       static neighbours both ways; torn down on exit.
+#                       static neighbours both ways; torn down on exit
+#                       (net_cleanup, which unloads XDP from $IF_RX first).
 #                       QUEUES (default 1) is the number of queues of each
 #                       veth end: a datagram arrives on the RX queue that
 #                       matches the sender's TX queue.
@@ -28,6 +29,15 @@ in_tx() { nsenter --net=/var/run/netns/$NS_TX "$@"; }
 in_rx() { nsenter --net=/var/run/netns/$NS_RX "$@"; }
 
 net_cleanup() {
+	# A program behind libxdp's dispatcher stays pinned on the bpffs, and
+	# with it steer's maps, when its interface goes without an unload:
+	# unload first, as a user would, or (the namespace already gone) drop
+	# the pins of dispatchers whose interface is gone (`xdp-loader clean`).
+	if [ -e /var/run/netns/$NS_RX ]; then
+		in_rx xdp-loader unload --all $IF_RX >/dev/null 2>&1
+	else
+		xdp-loader clean >/dev/null 2>&1
+	fi
 	ip netns del $NS_TX 2>/dev/null
 	ip netns del $NS_RX 2>/dev/null
 	return 0

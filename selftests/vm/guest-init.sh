@@ -37,7 +37,8 @@ hostname xsk-vm
 ip link set lo up
 
 export XSK_TOP=$xsk_top XSK_BUILD=$xsk_top/build XSK_DEBUG=$xsk_debug XSK_RESULTS=$R
-echo "xsk-vm: kernel $(uname -r), $(nproc) cpu(s), tests: $xsk_tests"
+mem_avail() { awk '/^MemAvailable:/ { print int($2 / 1024) }' /proc/meminfo; }
+echo "xsk-vm: kernel $(uname -r), $(nproc) cpu(s), $(mem_avail) MiB available, tests: $xsk_tests"
 
 for t in ${xsk_tests//,/ }; do
 	log=$R/$(echo "$t" | tr / _).log
@@ -55,7 +56,11 @@ for t in ${xsk_tests//,/ }; do
 	*) r=FAIL ;;
 	esac
 	echo "$r $t" >> $R/results
-	echo "xsk-vm: $r $t (exit $rc, $(($(date +%s) - start))s)"
+	# What a test leaves behind shows in the next one's memory: say how
+	# much is available after each, and what it left on the bpffs.
+	pins=$(find /sys/fs/bpf -mindepth 1 | wc -l)
+	echo "xsk-vm: $r $t (exit $rc, $(($(date +%s) - start))s; $(mem_avail) MiB available, $pins on bpffs)"
+	find /sys/fs/bpf -mindepth 1 -maxdepth 2 | head -n 6 | sed 's/^/xsk-vm:   | /'
 	[ $r = FAIL ] && tail -n 15 "$log" | sed 's/^/xsk-vm:   | /'
 done
 
