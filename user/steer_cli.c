@@ -514,6 +514,16 @@ static int detach_one(struct xdp_program *p, int ifindex, enum xdp_attach_mode m
 
 static int unchain_iface(int ifindex);
 
+static bool maps_pinned(const char *dir)
+{
+	struct steer_maps m;
+
+	if (steer_maps_open_pinned(&m, dir))
+		return false;
+	steer_maps_close(&m);
+	return true;
+}
+
 static int cmd_unload(int argc, char **argv)
 {
 	const char *ifname = NULL;
@@ -537,6 +547,20 @@ static int cmd_unload(int argc, char **argv)
 	if (err < 0)
 		return err_msg("cannot detach the policies on %s: %s", ifname, strerror(-err));
 	err = with_steer_prog(ifindex, detach_one, NULL);
+	if (err == -ENOENT && !keep && maps_pinned(opt.pin_dir)) {
+		/*
+		 * The program went without its maps (the library's socket that
+		 * loaded it closed, or it was detached behind our back): their
+		 * pins are all an unload has left to remove.
+		 */
+		if ((err = steer_maps_unpin(opt.pin_dir)))
+			return err_msg("cannot unpin the maps at %s: %s", opt.pin_dir,
+				       strerror(-err));
+		if (!opt.json)
+			printf("steer was not loaded on %s; its maps at %s unpinned\n", ifname,
+			       opt.pin_dir);
+		return 0;
+	}
 	if (err == -ENOENT)
 		return err_msg("steer is not loaded on %s", ifname);
 	if (err)

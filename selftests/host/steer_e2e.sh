@@ -221,6 +221,11 @@ check "rule counter bytes" \
 inb "$CLI" steer -p "$PIN" unload $VB --keep-maps || fail "steer unload"
 inb xdp-loader status $VB | grep -q xsk_steer && fail "still loaded after unload"
 [ -e "$PIN/steer_flows4" ] || fail "--keep-maps removed the maps"
+# an unload with steer gone and its maps still pinned removes the pins
+inb "$CLI" steer -p "$PIN" unload $VB || fail "steer unload of the maps left behind"
+[ -e "$PIN/steer_flows4" ] && fail "unload left the maps of a steer no longer loaded"
+inb "$CLI" steer -p "$PIN" unload $VB 2>&1 | grep -q "steer is not loaded on $VB" ||
+	fail "unload with nothing loaded or pinned: no error"
 if [ "$FILTER" = 1 ]; then
 	inb xdp-loader status $VB | tee "$TMP/status2"
 	grep -q "xdpfilt" "$TMP/status2" || fail "xdp-filter gone after unloading steer"

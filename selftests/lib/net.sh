@@ -31,15 +31,12 @@ in_rx() { nsenter --net=/var/run/netns/$NS_RX "$@"; }
 net_cleanup() {
 	# A program behind libxdp's dispatcher stays pinned on the bpffs, and
 	# with it steer's maps, when its interface goes without an unload:
-	# unload first, as a user would, or (the namespace already gone) drop
-	# the pins of dispatchers whose interface is gone (`xdp-loader clean`).
-	if [ -e /var/run/netns/$NS_RX ]; then
-		in_rx xdp-loader unload --all $IF_RX >/dev/null 2>&1
-	else
-		xdp-loader clean >/dev/null 2>&1
-	fi
+	# unload first, as a user would, and drop the pins of dispatchers whose
+	# interface is gone already (a test that deleted it: `xdp-loader clean`).
+	[ -e /var/run/netns/$NS_RX ] && in_rx xdp-loader unload --all $IF_RX >/dev/null 2>&1
 	ip netns del $NS_TX 2>/dev/null
 	ip netns del $NS_RX 2>/dev/null
+	xdp-loader clean >/dev/null 2>&1
 	return 0
 }
 
