@@ -13,10 +13,14 @@
  *   DMA       the peer's NAPI takes a frame off the FIFO and "the device"
  *             writes it into buffers of the queue's page pools, at their
  *             DMA addresses, as a device would (nsim_hds_dma_write())
+ *   XDP       a native XDP program sees the frame as an xdp_buff over the
+ *             same buffers (head linear, the rest as frags); XDP_TX copies
+ *             it onto the wire, XDP_REDIRECT hands the buffers over
  *   receive   an skb is built around the buffers (head from the host pool,
  *             frags from the payload pool, net_iov frags marking it
  *             unreadable), recycled to the pools when freed; the sender's
- *             skb is then freed: it never reaches the receiver's stack
+ *             skb is freed once copied: it never reaches the receiver's
+ *             stack
  *   pools     two page pools per RX queue, one of host pages for headers,
  *             one for payload that a memory provider bound to the queue
  *             (rxq->mp_params) supplies
@@ -38,13 +42,20 @@
  * buffer the CPU cannot map (not RAM) is a DMA fault: the frame is dropped
  * and counted. Host buffers are then synced for the CPU as usual, so a
  * bounce buffer (swiotlb) is copied back like with real hardware.
+ *
+ * XDP and memory providers exclude each other here as in the 6.12 core:
+ * no program is attached while a provider is bound to a queue, and the
+ * other way round, so no program ever sees a net_iov frag.
  */
 
+#include <linux/bpf_trace.h>
 #include <linux/debugfs.h>
 #include <linux/dma-direct.h>
 #include <linux/dma-map-ops.h>
 #include <linux/etherdevice.h>
+#include <linux/filter.h>
 #include <linux/highmem.h>
+#include <linux/if_vlan.h>
 #include <linux/netdevice.h>
 #include <linux/random.h>
 #include <linux/sched/clock.h>
@@ -198,25 +209,44 @@ static int nsim_hds_dma_write(struct page_pool *pool, netmem_ref netmem,
 
 /*** receive ***/
 
+/* What one frame cost and became, for the queue's counters. */
 struct nsim_hds_rx {
 	unsigned int split:1;
 	unsigned int alloc_fail:1;
 	unsigned int dma_fault:1;
+	unsigned int redirect:1;
+	u32 xdp_act;
 	u64 dma_bytes;
 	u64 dma_ns;
 };
 
+/* Give the buffers of a frame that goes nowhere back to their pools. */
+static void nsim_hds_buf_release(struct xdp_buff *xdp, struct page_pool *pool)
+{
+	struct skb_shared_info *sinfo = xdp_get_shared_info_from_buff(xdp);
+	struct page *head = virt_to_head_page(xdp->data_hard_start);
+	unsigned int i;
+
+	if (xdp_buff_has_frags(xdp))
+		for (i = 0; i < sinfo->nr_frags; i++)
+			page_pool_put_full_netmem(pool,
+						  skb_frag_netmem(&sinfo->frags[i]),
+						  true);
+	page_pool_put_page(head->pp, head, -1, true);
+}
+
 /* Write @len bytes of @src from @src_off into a fresh buffer of @pool and
- * attach it to @skb as a frag.
+ * add it to the frags of @xdp.
  */
-static int nsim_hds_rx_frag(struct sk_buff *skb, struct page_pool *pool,
+static int nsim_hds_rx_frag(struct xdp_buff *xdp, struct page_pool *pool,
 			    const struct sk_buff *src, unsigned int src_off,
 			    unsigned int len, struct nsim_hds_rx *rx)
 {
+	struct skb_shared_info *sinfo = xdp_get_shared_info_from_buff(xdp);
 	netmem_ref netmem;
 	u64 t0;
 
-	if (skb_shinfo(skb)->nr_frags >= MAX_SKB_FRAGS)
+	if (sinfo->nr_frags >= MAX_SKB_FRAGS)
 		return -EMSGSIZE;
 
 	netmem = page_pool_alloc_netmems(pool, GFP_ATOMIC | __GFP_NOWARN);
@@ -234,43 +264,53 @@ static int nsim_hds_rx_frag(struct sk_buff *skb, struct page_pool *pool,
 	rx->dma_ns += local_clock() - t0;
 	rx->dma_bytes += len;
 
-	skb_add_rx_frag_netmem(skb, skb_shinfo(skb)->nr_frags, netmem, 0, len,
-			       PAGE_SIZE);
+	skb_frag_fill_netmem_desc(&sinfo->frags[sinfo->nr_frags++], netmem, 0,
+				  len);
+	sinfo->xdp_frags_size += len;
+	sinfo->xdp_frags_truesize += PAGE_SIZE;
+	xdp_buff_set_frags_flag(xdp);
 	return 0;
 }
 
-/* The device receives @src into the pools of @rq; returns the skb to hand
- * to the stack, or NULL if the frame was dropped.
+/* The device writes @src into buffers of @rq's pools, laid out as an
+ * xdp_buff: headroom and the head in a host page fragment, the rest as
+ * frags in the skb_shared_info at the end of that fragment, where the skb
+ * built from it keeps them. Returns the pool the frags came from, or NULL
+ * if the frame was dropped (its buffers are back in the pools).
  */
-static struct sk_buff *nsim_hds_rx_frame(struct netdevsim *ns,
+static struct page_pool *nsim_hds_rx_dma(struct netdevsim *ns,
 					 struct nsim_rq *rq,
 					 const struct sk_buff *src,
+					 const struct nsim_hds_hdrs *h,
+					 const struct bpf_prog *prog,
+					 struct xdp_buff *xdp,
 					 struct nsim_hds_rx *rx)
 {
 	struct page_pool *hdr_pool = rq->hds.mem.hdr_pool;
-	struct page_pool *pool = hdr_pool;
 	unsigned int len = src->len, head_len, truesize, offset, off, n;
-	struct nsim_hds_hdrs h;
-	struct sk_buff *skb;
+	struct page_pool *pool = hdr_pool;
+	struct skb_shared_info *sinfo;
 	struct page *page;
 	u64 t0;
 
 	if (len < ETH_HLEN || !hdr_pool)
 		return NULL;
 
-	nsim_hds_parse(src, &h);
-	if (READ_ONCE(ns->hds.split) && h.hdr_len && h.hdr_len < len &&
-	    h.hdr_len <= NSIM_HDS_HEAD_MAX) {
+	/* A program that cannot see frags gets the whole frame linear. */
+	if (READ_ONCE(ns->hds.split) && h->hdr_len && h->hdr_len < len &&
+	    h->hdr_len <= NSIM_HDS_HEAD_MAX &&
+	    (!prog || prog->aux->xdp_has_frags)) {
 		rx->split = 1;
-		head_len = h.hdr_len;
+		head_len = h->hdr_len;
 		pool = rq->hds.mem.pay_pool;
 	} else {
+		if (prog && !prog->aux->xdp_has_frags && len > NSIM_HDS_HEAD_MAX)
+			return NULL;
 		head_len = min_t(unsigned int, len, NSIM_HDS_HEAD_MAX);
 	}
 
-	/* The head buffer: a host page fragment that becomes the linear part
-	 * of the skb (napi_build_skb), so headers are read where the device
-	 * wrote them.
+	/* The head buffer becomes the skb's linear part (napi_build_skb):
+	 * headers are read where the device wrote them.
 	 */
 	truesize = SKB_DATA_ALIGN(NSIM_HDS_HEADROOM + head_len) +
 		   NSIM_HDS_SHINFO;
@@ -290,23 +330,62 @@ static struct sk_buff *nsim_hds_rx_frame(struct netdevsim *ns,
 	rx->dma_ns += local_clock() - t0;
 	rx->dma_bytes += head_len;
 
-	skb = napi_build_skb(page_address(page) + offset, truesize);
-	if (!skb) {
-		page_pool_put_page(hdr_pool, page, -1, true);
-		rx->alloc_fail = 1;
-		return NULL;
-	}
-	skb_mark_for_recycle(skb);
-	skb_reserve(skb, NSIM_HDS_HEADROOM);
-	__skb_put(skb, head_len);
+	xdp_init_buff(xdp, truesize, &rq->hds.mem.xdp_rxq);
+	xdp_prepare_buff(xdp, page_address(page) + offset, NSIM_HDS_HEADROOM,
+			 head_len, true);
+	sinfo = xdp_get_shared_info_from_buff(xdp);
+	sinfo->nr_frags = 0;
+	sinfo->xdp_frags_size = 0;
+	sinfo->xdp_frags_truesize = 0;
 
 	for (off = head_len; off < len; off += n) {
 		n = min_t(unsigned int, len - off, PAGE_SIZE);
-		if (nsim_hds_rx_frag(skb, pool, src, off, n, rx)) {
-			/* Recycles the buffers attached so far. */
-			kfree_skb(skb);
+		if (nsim_hds_rx_frag(xdp, pool, src, off, n, rx)) {
+			nsim_hds_buf_release(xdp, pool);
 			return NULL;
 		}
+	}
+	return pool;
+}
+
+/* An skb around the buffers of @xdp (the program may have moved its
+ * bounds); on failure the buffers go back to the pools.
+ */
+static struct sk_buff *nsim_hds_build_skb(struct netdevsim *ns,
+					  struct nsim_rq *rq,
+					  struct xdp_buff *xdp,
+					  struct page_pool *pool,
+					  const struct nsim_hds_hdrs *h)
+{
+	struct skb_shared_info *sinfo = xdp_get_shared_info_from_buff(xdp);
+	unsigned int frags_size = 0, frags_truesize = 0, i;
+	bool unreadable = false;
+	struct sk_buff *skb;
+	u8 nr_frags = 0;
+
+	/* napi_build_skb() clears these: read them first. */
+	if (xdp_buff_has_frags(xdp)) {
+		nr_frags = sinfo->nr_frags;
+		frags_size = sinfo->xdp_frags_size;
+		frags_truesize = sinfo->xdp_frags_truesize;
+		for (i = 0; i < nr_frags; i++)
+			unreadable |= skb_frag_is_net_iov(&sinfo->frags[i]);
+	}
+
+	skb = napi_build_skb(xdp->data_hard_start, xdp->frame_sz);
+	if (!skb) {
+		nsim_hds_buf_release(xdp, pool);
+		return NULL;
+	}
+	skb_mark_for_recycle(skb);
+	skb_reserve(skb, xdp->data - xdp->data_hard_start);
+	__skb_put(skb, xdp->data_end - xdp->data);
+	if (xdp->data_meta < xdp->data)
+		skb_metadata_set(skb, xdp->data - xdp->data_meta);
+	if (nr_frags) {
+		xdp_update_skb_shared_info(skb, nr_frags, frags_size,
+					   frags_truesize, false);
+		skb->unreadable = unreadable;
 	}
 
 	skb->protocol = eth_type_trans(skb, ns->netdev);
@@ -314,13 +393,199 @@ static struct sk_buff *nsim_hds_rx_frame(struct netdevsim *ns,
 	 * checksums (see nsim_hds_xmit()); the device has "verified" them.
 	 * The stack could not verify an unreadable payload itself.
 	 */
-	if (h.l4_proto)
+	if (h->l4_proto)
 		skb->ip_summed = CHECKSUM_UNNECESSARY;
-	if (ns->netdev->features & NETIF_F_RXHASH && h.l3_proto)
-		skb_set_hash(skb, nsim_hds_rss_hash(ns, &h),
-			     h.l4_proto ? PKT_HASH_TYPE_L4 : PKT_HASH_TYPE_L3);
+	if (ns->netdev->features & NETIF_F_RXHASH && h->l3_proto)
+		skb_set_hash(skb, nsim_hds_rss_hash(ns, h),
+			     h->l4_proto ? PKT_HASH_TYPE_L4 : PKT_HASH_TYPE_L3);
 	skb_record_rx_queue(skb, rq - ns->rq);
 	return skb;
+}
+
+/* A copy of an XDP frame (head @data, @len, then @nr_frags frags of
+ * @sinfo) as an skb for the wire: the TX engine reads the frame. Never
+ * reads unreadable memory: a frame with a net_iov frag is not copied.
+ */
+static struct sk_buff *nsim_hds_xdp_copy(struct net_device *dev, void *data,
+					 unsigned int len,
+					 const struct skb_shared_info *sinfo,
+					 unsigned int nr_frags)
+{
+	unsigned int total = len, i;
+	struct sk_buff *skb;
+
+	if (len < ETH_HLEN)
+		return NULL;
+	for (i = 0; i < nr_frags; i++) {
+		if (skb_frag_is_net_iov(&sinfo->frags[i]))
+			return NULL;
+		total += skb_frag_size(&sinfo->frags[i]);
+	}
+
+	skb = alloc_skb(total, GFP_ATOMIC | __GFP_NOWARN);
+	if (!skb)
+		return NULL;
+	skb_put_data(skb, data, len);
+	for (i = 0; i < nr_frags; i++)
+		skb_put_data(skb, skb_frag_address(&sinfo->frags[i]),
+			     skb_frag_size(&sinfo->frags[i]));
+	skb->dev = dev;
+	skb_reset_mac_header(skb);
+	skb->protocol = eth_hdr(skb)->h_proto;
+	return skb;
+}
+
+/* XDP_TX: the frame leaves through this port, to its peer. */
+static bool nsim_hds_xdp_tx(struct netdevsim *ns, struct xdp_buff *xdp)
+{
+	struct skb_shared_info *sinfo = xdp_get_shared_info_from_buff(xdp);
+	struct netdevsim *peer;
+	struct sk_buff *skb;
+	bool sent = false;
+
+	skb = nsim_hds_xdp_copy(ns->netdev, xdp->data,
+				xdp->data_end - xdp->data, sinfo,
+				xdp_buff_has_frags(xdp) ? sinfo->nr_frags : 0);
+	if (!skb)
+		return false;
+
+	rcu_read_lock();
+	peer = rcu_dereference(ns->peer);
+	if (peer)
+		sent = nsim_hds_xmit(peer, skb);
+	else
+		kfree_skb(skb);
+	rcu_read_unlock();
+	return sent;
+}
+
+/**
+ * nsim_hds_xdp_xmit() - ndo_xdp_xmit: frames redirected to this port
+ * @dev: the port
+ * @n: number of frames
+ * @frames: the frames
+ * @flags: XDP_XMIT_FLUSH (nothing to flush: frames leave at once)
+ *
+ * Each frame is copied onto the wire to the peer and returned.
+ * Return: the number of frames consumed; the caller frees the rest.
+ */
+int nsim_hds_xdp_xmit(struct net_device *dev, int n, struct xdp_frame **frames,
+		      u32 flags)
+{
+	struct netdevsim *ns = netdev_priv(dev);
+	struct netdevsim *peer;
+	struct sk_buff *skb;
+	int i;
+
+	if (flags & ~XDP_XMIT_FLAGS_MASK)
+		return -EINVAL;
+
+	rcu_read_lock();
+	peer = rcu_dereference(ns->peer);
+	for (i = 0; peer && netif_running(dev) && i < n; i++) {
+		struct xdp_frame *xdpf = frames[i];
+		struct skb_shared_info *sinfo;
+
+		sinfo = xdp_get_shared_info_from_frame(xdpf);
+		skb = nsim_hds_xdp_copy(dev, xdpf->data, xdpf->len, sinfo,
+					xdp_frame_has_frags(xdpf) ?
+					sinfo->nr_frags : 0);
+		if (!skb)
+			break;
+		xdp_return_frame(xdpf);
+		nsim_hds_xmit(peer, skb);
+	}
+	rcu_read_unlock();
+	return i;
+}
+
+/* Run the port's XDP program on a received frame; returns the skb for
+ * XDP_PASS, NULL otherwise (the buffers then belong to where the verdict
+ * sent them, or are back in the pools).
+ */
+static struct sk_buff *nsim_hds_run_xdp(struct netdevsim *ns,
+					struct nsim_rq *rq,
+					struct bpf_prog *prog,
+					struct xdp_buff *xdp,
+					struct page_pool *pool,
+					const struct nsim_hds_hdrs *h,
+					struct nsim_hds_rx *rx)
+{
+	struct net_device *dev = ns->netdev;
+	u32 act;
+
+	act = bpf_prog_run_xdp(prog, xdp);
+	rx->xdp_act = act;
+	switch (act) {
+	case XDP_PASS:
+		return nsim_hds_build_skb(ns, rq, xdp, pool, h);
+	case XDP_TX:
+		/* The copy is on the wire: the buffers are free again. */
+		if (!nsim_hds_xdp_tx(ns, xdp)) {
+			trace_xdp_exception(dev, prog, act);
+			rx->xdp_act = XDP_ABORTED;
+		}
+		break;
+	case XDP_REDIRECT:
+		if (!xdp_do_redirect(dev, xdp, prog)) {
+			rx->redirect = 1;
+			return NULL;
+		}
+		trace_xdp_exception(dev, prog, act);
+		rx->xdp_act = XDP_ABORTED;
+		break;
+	default:
+		bpf_warn_invalid_xdp_action(dev, prog, act);
+		fallthrough;
+	case XDP_ABORTED:
+		trace_xdp_exception(dev, prog, act);
+		fallthrough;
+	case XDP_DROP:
+		break;
+	}
+	nsim_hds_buf_release(xdp, pool);
+	return NULL;
+}
+
+/**
+ * nsim_hds_xdp_mtu_ok() - whether frames of @mtu suit XDP program @prog
+ * @prog: the program, or NULL
+ * @mtu: the port's MTU
+ *
+ * A program without frags support sees whole frames in the head buffer,
+ * so they must fit there (about 3.5 KB); one with frags support sees any.
+ * Return: true if they suit it.
+ */
+bool nsim_hds_xdp_mtu_ok(struct bpf_prog *prog, unsigned int mtu)
+{
+	return !prog || prog->aux->xdp_has_frags ||
+	       mtu + VLAN_ETH_HLEN + VLAN_HLEN <= NSIM_HDS_HEAD_MAX;
+}
+
+/**
+ * nsim_hds_xdp_check() - may @prog run on this port's receive path
+ * @ns: the port
+ * @prog: the program, or NULL to remove one (always allowed)
+ * @extack: for the reason
+ *
+ * Return: 0, -EINVAL for an MTU the program cannot see whole, -EBUSY while
+ * a memory provider is bound to a queue: no program may touch unreadable
+ * memory.
+ */
+int nsim_hds_xdp_check(struct netdevsim *ns, struct bpf_prog *prog,
+		       struct netlink_ext_ack *extack)
+{
+	if (!prog)
+		return 0;
+	if (!nsim_hds_xdp_mtu_ok(prog, ns->netdev->mtu)) {
+		NSIM_EA(extack, "MTU too large for an XDP program without frags support");
+		return -EINVAL;
+	}
+	if (dev_get_min_mp_channel_count(ns->netdev)) {
+		NSIM_EA(extack, "a memory provider is bound to a queue");
+		return -EBUSY;
+	}
+	return 0;
 }
 
 /**
@@ -334,22 +599,35 @@ int nsim_hds_poll(struct nsim_rq *rq, int budget)
 {
 	struct netdevsim *ns = netdev_priv(rq->napi.dev);
 	struct nsim_hds_rq_stats *st = &rq->hds.stats;
-	struct sk_buff *src, *skb;
+	struct bpf_prog *prog = READ_ONCE(ns->xdp.prog);
+	bool redirected = false;
+	struct sk_buff *src;
 	int done;
 
 	for (done = 0; done < budget; done++) {
 		struct nsim_hds_rx rx = {};
+		struct sk_buff *skb = NULL;
+		struct page_pool *pool;
+		struct nsim_hds_hdrs h;
+		struct xdp_buff xdp;
 		unsigned int len;
 
 		src = skb_dequeue(&rq->skb_queue);
 		if (!src)
 			break;
 		len = src->len;
-		skb = nsim_hds_rx_frame(ns, rq, src, &rx);
+		nsim_hds_parse(src, &h);
+		pool = nsim_hds_rx_dma(ns, rq, src, &h, prog, &xdp, &rx);
 		/* The sender's frame is gone once the device has copied it:
 		 * this is its TX completion.
 		 */
 		consume_skb(src);
+		if (pool && prog)
+			skb = nsim_hds_run_xdp(ns, rq, prog, &xdp, pool, &h,
+					       &rx);
+		else if (pool)
+			skb = nsim_hds_build_skb(ns, rq, &xdp, pool, &h);
+		redirected |= rx.redirect;
 
 		u64_stats_update_begin(&rq->hds.syncp);
 		st->dma_bytes += rx.dma_bytes;
@@ -360,8 +638,14 @@ int nsim_hds_poll(struct nsim_rq *rq, int budget)
 			st->packets++;
 			st->bytes += len;
 			st->split += rx.split;
-		} else {
+		} else if (!pool || !prog || rx.xdp_act == XDP_PASS) {
 			st->drops++;
+		} else if (rx.xdp_act == XDP_TX) {
+			st->xdp_tx++;
+		} else if (rx.xdp_act == XDP_REDIRECT) {
+			st->xdp_redirect++;
+		} else {
+			st->xdp_drop++;
 		}
 		u64_stats_update_end(&rq->hds.syncp);
 
@@ -369,6 +653,8 @@ int nsim_hds_poll(struct nsim_rq *rq, int budget)
 			napi_gro_receive(&rq->napi, skb);
 	}
 
+	if (redirected)
+		xdp_do_flush();
 	return done;
 }
 
@@ -389,6 +675,8 @@ static void nsim_hds_pools_destroy(struct nsim_hds_qmem *qmem)
 		napi_enable(qmem->napi);
 		qmem->napi = NULL;
 	}
+	if (xdp_rxq_info_is_reg(&qmem->xdp_rxq))
+		xdp_rxq_info_unreg(&qmem->xdp_rxq);
 	page_pool_destroy(qmem->pay_pool);
 	page_pool_destroy(qmem->hdr_pool);
 	qmem->pay_pool = NULL;
@@ -416,6 +704,7 @@ static int nsim_hds_pools_create(struct netdevsim *ns, unsigned int idx,
 	};
 	struct netdev_rx_queue *rxq = __netif_get_rx_queue(dev, idx);
 	struct page_pool *pool;
+	int err;
 
 	if (!nsim_hds_dma_direct(dmadev)) {
 		netdev_err(dev, "simulated DMA needs dma-direct (no IOMMU, a DMA mask)\n");
@@ -425,6 +714,14 @@ static int nsim_hds_pools_create(struct netdevsim *ns, unsigned int idx,
 		netdev_err(dev, "queue %u: a memory provider needs tcp-data-split on\n",
 			   idx);
 		return -EINVAL;
+	}
+	/* Until XDP learns unreadable frags, no program sees provider memory
+	 * (the core refuses both orders too).
+	 */
+	if (rxq->mp_params.mp_ops && ns->xdp.prog) {
+		netdev_err(dev, "queue %u: no memory provider while an XDP program runs\n",
+			   idx);
+		return -EBUSY;
 	}
 
 	memset(qmem, 0, sizeof(*qmem));
@@ -443,6 +740,16 @@ static int nsim_hds_pools_create(struct netdevsim *ns, unsigned int idx,
 		goto err;
 	qmem->pay_pool = pool;
 
+	/* XDP returns buffers by their page's pool: one model covers both. */
+	err = xdp_rxq_info_reg(&qmem->xdp_rxq, dev, idx, pp.napi->napi_id);
+	if (!err)
+		err = xdp_rxq_info_reg_mem_model(&qmem->xdp_rxq,
+						 MEM_TYPE_PAGE_POOL,
+						 qmem->hdr_pool);
+	if (err) {
+		nsim_hds_pools_destroy(qmem);
+		return err;
+	}
 	return 0;
 
 err:
@@ -667,14 +974,14 @@ static int nsim_hds_queues_show(struct seq_file *m, void *unused)
 	struct nsim_hds_rq_stats st;
 	unsigned int i;
 
-	seq_puts(m, "queue packets bytes split drops fifo_drops alloc_fail dma_faults dma_bytes dma_ns\n");
+	seq_puts(m, "queue packets bytes split drops fifo_drops alloc_fail dma_faults dma_bytes dma_ns xdp_drop xdp_tx xdp_redirect\n");
 	for (i = 0; i < ns->netdev->num_rx_queues; i++) {
 		nsim_hds_rq_stats_read(&ns->rq[i], &st);
-		seq_printf(m, "%u %llu %llu %llu %llu %lld %llu %llu %llu %llu\n",
+		seq_printf(m, "%u %llu %llu %llu %llu %lld %llu %llu %llu %llu %llu %llu %llu\n",
 			   i, st.packets, st.bytes, st.split, st.drops,
 			   (long long)atomic64_read(&ns->rq[i].hds.fifo_drops),
 			   st.alloc_fail, st.dma_faults, st.dma_bytes,
-			   st.dma_ns);
+			   st.dma_ns, st.xdp_drop, st.xdp_tx, st.xdp_redirect);
 	}
 	return 0;
 }
