@@ -53,6 +53,7 @@
 #include <linux/dma-direct.h>
 #include <linux/dma-map-ops.h>
 #include <linux/etherdevice.h>
+#include <linux/ethtool_netlink.h>
 #include <linux/filter.h>
 #include <linux/highmem.h>
 #include <linux/if_vlan.h>
@@ -109,7 +110,9 @@ bool nsim_hds_xmit(struct netdevsim *peer, struct sk_buff *skb)
 	struct nsim_rq *rq;
 	int q;
 
-	if (!peer->rq || !netif_running(peer->netdev))
+	/* The TX engine cannot read what the CPU cannot (none expected). */
+	if (!peer->rq || !netif_running(peer->netdev) ||
+	    !skb_frags_readable(skb))
 		goto drop;
 
 	nsim_hds_parse(skb, &h);
@@ -190,7 +193,7 @@ static int nsim_hds_dma_write(struct page_pool *pool, netmem_ref netmem,
 		if (!pfn_valid(pfn))
 			return -EFAULT;
 		va = kmap_local_pfn(pfn);
-		if (WARN_ON_ONCE(skb_copy_bits(src, src_off, va + in_page, n))) {
+		if (skb_copy_bits(src, src_off, va + in_page, n)) {
 			kunmap_local(va);
 			return -EFAULT;
 		}
@@ -267,7 +270,6 @@ static int nsim_hds_rx_frag(struct xdp_buff *xdp, struct page_pool *pool,
 	skb_frag_fill_netmem_desc(&sinfo->frags[sinfo->nr_frags++], netmem, 0,
 				  len);
 	sinfo->xdp_frags_size += len;
-	sinfo->xdp_frags_truesize += PAGE_SIZE;
 	xdp_buff_set_frags_flag(xdp);
 	return 0;
 }
@@ -336,7 +338,6 @@ static struct page_pool *nsim_hds_rx_dma(struct netdevsim *ns,
 	sinfo = xdp_get_shared_info_from_buff(xdp);
 	sinfo->nr_frags = 0;
 	sinfo->xdp_frags_size = 0;
-	sinfo->xdp_frags_truesize = 0;
 
 	for (off = head_len; off < len; off += n) {
 		n = min_t(unsigned int, len - off, PAGE_SIZE);
@@ -358,7 +359,7 @@ static struct sk_buff *nsim_hds_build_skb(struct netdevsim *ns,
 					  const struct nsim_hds_hdrs *h)
 {
 	struct skb_shared_info *sinfo = xdp_get_shared_info_from_buff(xdp);
-	unsigned int frags_size = 0, frags_truesize = 0, i;
+	unsigned int frags_size = 0, i;
 	bool unreadable = false;
 	struct sk_buff *skb;
 	u8 nr_frags = 0;
@@ -367,7 +368,6 @@ static struct sk_buff *nsim_hds_build_skb(struct netdevsim *ns,
 	if (xdp_buff_has_frags(xdp)) {
 		nr_frags = sinfo->nr_frags;
 		frags_size = sinfo->xdp_frags_size;
-		frags_truesize = sinfo->xdp_frags_truesize;
 		for (i = 0; i < nr_frags; i++)
 			unreadable |= skb_frag_is_net_iov(&sinfo->frags[i]);
 	}
@@ -383,8 +383,9 @@ static struct sk_buff *nsim_hds_build_skb(struct netdevsim *ns,
 	if (xdp->data_meta < xdp->data)
 		skb_metadata_set(skb, xdp->data - xdp->data_meta);
 	if (nr_frags) {
+		/* Every frag is a whole page-size buffer. */
 		xdp_update_skb_shared_info(skb, nr_frags, frags_size,
-					   frags_truesize, false);
+					   nr_frags * PAGE_SIZE, false);
 		skb->unreadable = unreadable;
 	}
 
