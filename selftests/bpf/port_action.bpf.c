@@ -9,8 +9,10 @@
  *
  * BPF_PROG_TEST_RUN with live frames runs a batch of frames through the
  * program as a driver's NAPI poll does, but every frame is alike: with
- * alternate[0] set, the program ignores the packet and takes the actions
- * of "ports" 1 and 2 in turn.
+ * alternate[0] set to a port, datagrams to that port take the actions of
+ * "ports" 1 and 2 in turn. Only those: whatever else reaches the
+ * interface meanwhile (an IPv6 router solicitation from the peer) must
+ * not take a turn.
  */
 #include "udp_parse.h"
 
@@ -65,16 +67,13 @@ int port_action(struct xdp_md *ctx)
 	__u32 zero = 0, *alt;
 	__u16 dport;
 
-	alt = bpf_map_lookup_elem(&alternate, &zero);
-	if (alt && *alt) {
-		dport = 1 + (turn++ & 1);
-		goto act;
-	}
 	udp = udp_header(ctx);
 	if (!udp)
 		return XDP_PASS;
 	dport = bpf_ntohs(udp->dest);
-act:
+	alt = bpf_map_lookup_elem(&alternate, &zero);
+	if (alt && *alt == dport)
+		dport = 1 + (turn++ & 1);
 	pa = bpf_map_lookup_elem(&port_actions, &dport);
 	if (!pa)
 		return XDP_PASS;

@@ -76,6 +76,7 @@
 
 #define ETH_IP_UDP	42	/* IPv4 without options */
 #define CHUNK		4096u
+#define FRAME_PORT	4791	/* UDP destination port of make_frame()'s frames */
 #define MAX_SEGS	32
 
 static const char *ifname, *other_ifname;
@@ -364,7 +365,7 @@ static size_t make_frame(uint8_t *f, uint32_t plen)
 	ip->ttl = 64;
 	ip->protocol = IPPROTO_UDP;
 	ip->tot_len = htons(sizeof(*ip) + sizeof(*udp) + plen);
-	udp->dest = htons(4791);
+	udp->dest = htons(FRAME_PORT);
 	udp->len = htons(sizeof(*udp) + plen);
 	pattern_fill((uint8_t *)(udp + 1), plen, seq++);
 	return ETH_IP_UDP + plen;
@@ -411,7 +412,8 @@ static int case_split_leak(void)
 		{ "dropped", PORT_ACTION_DROP, 0 },
 		{ "redirected to the dmabuf socket (control)", PORT_ACTION_REDIRECT, 0 },
 	};
-	const uint32_t control = sizeof(away) / sizeof(away[0]) - 1, one = 1, zero = 0;
+	const uint32_t control = sizeof(away) / sizeof(away[0]) - 1, zero = 0;
+	const uint32_t frame_port = FRAME_PORT;
 	uint8_t frame[ETH_IP_UDP + 1000];
 	struct xsk_raw x, other;
 	struct udmabuf u;
@@ -428,7 +430,7 @@ static int case_split_leak(void)
 	set_slot(0, x.fd);
 	set_slot(1, other.fd);
 	set_action(2, PORT_ACTION_REDIRECT, 0, 0);
-	if (bpf_map_update_elem(alternate_fd, &zero, &one, 0))
+	if (bpf_map_update_elem(alternate_fd, &zero, &frame_port, 0))
 		die("alternate: %s", strerror(errno));
 	len = make_frame(frame, 1000);
 
