@@ -146,7 +146,10 @@ data_run() {
 		return
 	fi
 	check "$what: queues bound while waiting" "$(bound_queues)" "$(seq -s ' ' $START $((START + NQ - 1)))"
-	ok "$what: devmem page pools while waiting: $(dmabuf_pools)"
+	# One provider pool per bound queue (its payload pool), nothing else:
+	# the negative tests' pools never held a buffer and are gone.
+	got=$(dmabuf_pools)
+	check "$what: devmem page pools while waiting (id:inflight)" "$(wc -w <<<"$got")" $NQ
 	if ! in_tx timeout 600 socat -u "OPEN:$T.payload" "$connect,sourceport=$PORT,reuseaddr"; then
 		fail "$what: the socat sender failed"
 	fi
@@ -182,9 +185,12 @@ data_run() {
 	else
 		fail "$what: $(nsim_field $T.delta $START split) frames split on queue $START"
 	fi
-	check "$what: frames dropped by the device (all queues: drops fifo_drops dma_faults)" \
-		"$(nsim_field $T.delta all drops) $(nsim_field $T.delta all fifo_drops) $(nsim_field $T.delta all dma_faults)" \
-		"0 0 0"
+	# Frames the device dropped: none expected (the provider has 16000
+	# buffers and ncdevmem returns each at once). A full wire FIFO is a
+	# loss TCP repairs, shown but not failed.
+	check "$what: frames dropped by the device (all queues: drops dma_faults)" \
+		"$(nsim_field $T.delta all drops) $(nsim_field $T.delta all dma_faults)" "0 0"
+	echo "     fifo_drops (wire losses TCP repaired): $(nsim_field $T.delta all fifo_drops)"
 	check "$what: bound queues after ncdevmem exited" "$(bound_queues)" ""
 	# The provider's pools go once every buffer is back (page_pool
 	# retries its release every second).
