@@ -122,7 +122,7 @@ check "negative tests: the driver refused a provider with split off (dmesg)" \
 	"$(($(dmesg | grep -c 'needs tcp-data-split on') > dmesg_before))" 1
 check "after the negative tests: bound queues" "$(bound_queues)" ""
 check "after the negative tests: tcp-data-split" \
-	"$(in_rx ethtool -g $IF_RX | awk -F'\t' '/^TCP data split:/ { print $2 }')" on
+	"$(in_rx ethtool -g $IF_RX | awk 'sub(/^TCP data split:[[:space:]]*/, "")')" on
 
 # --- data runs --------------------------------------------------------------------
 

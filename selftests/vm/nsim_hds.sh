@@ -218,7 +218,7 @@ indir_max() {
 	et -x $IF_RX | awk '/^ *[0-9]+:/ { for (i = 2; i <= NF; i++) if ($i > m) m = $i } END { print m + 0 }'
 }
 channels() { et -l $IF_RX | awk '/^Current hardware settings:/ { c = 1 } c && /^Combined:/ { print $2 }'; }
-tds() { et -g $IF_RX | awk -F'\t' '/^TCP data split:/ { print $2 }'; }
+tds() { et -g $IF_RX | awk 'sub(/^TCP data split:[[:space:]]*/, "")'; }
 split_set() { et -G $IF_RX tcp-data-split "$1" && check "ethtool -G tcp-data-split $1, then -g" "$(tds)" "$1"; }
 
 # --- the port as ethtool sees it --------------------------------------------
