@@ -219,7 +219,13 @@ indir_max() {
 }
 channels() { et -l $IF_RX | awk '/^Current hardware settings:/ { c = 1 } c && /^Combined:/ { print $2 }'; }
 tds() { et -g $IF_RX | awk 'sub(/^TCP data split:[[:space:]]*/, "")'; }
-split_set() { et -G $IF_RX tcp-data-split "$1" && check "ethtool -G tcp-data-split $1, then -g" "$(tds)" "$1"; }
+split_set() {
+	if et -G $IF_RX tcp-data-split "$1"; then
+		check "ethtool -G tcp-data-split $1, then -g" "$(tds)" "$1"
+	else
+		fail "ethtool -G tcp-data-split $1"
+	fi
+}
 
 # --- the port as ethtool sees it --------------------------------------------
 
