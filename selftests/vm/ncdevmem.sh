@@ -46,6 +46,9 @@ BYTES=${NCDEVMEM_BYTES:-$((8 * 1024 * 1024 + 4321))}
 FAMILIES=${NCDEVMEM_FAMILIES:-6 4}
 MTU=${NCDEVMEM_MTU:-1500}
 PORT=5201 START=2 NQ=2
+# Time limits: the debug kernel (KASAN, lockdep) runs ~3x slower.
+SLOW=1
+[ "${XSK_DEBUG:-0}" = 1 ] && SLOW=3
 T=/tmp/ncdevmem.$$
 fails=0 checks=0
 
@@ -106,7 +109,7 @@ error_lines() { awk -v p="$NCD: " 'index($0, p) == 1' "$@"; }
 # --- negative binding tests -----------------------------------------------------
 
 dmesg_before=$(dmesg | grep -c 'needs tcp-data-split on')
-in_rx timeout 300 "$NCD" -f $IF_RX -s "$ADDR6_RX" -t $START -q $NQ > $T.neg.out 2> $T.neg.err
+in_rx timeout $((300 * SLOW)) "$NCD" -f $IF_RX -s "$ADDR6_RX" -t $START -q $NQ > $T.neg.out 2> $T.neg.err
 rc=$?
 echo "     ncdevmem (negative tests) exit $rc; its stderr:"
 sed 's/^/     | /' $T.neg.err
@@ -141,10 +144,10 @@ data_run() {
 	fi
 	rm -f $T.out $T.err
 	nsim_snap rx > $T.snap
-	in_rx timeout 600 "$NCD" -l -f $IF_RX -s "$server" -c "$client" -p $PORT \
+	in_rx timeout $((600 * SLOW)) "$NCD" -l -f $IF_RX -s "$server" -c "$client" -p $PORT \
 		-t $START -q $NQ -v 7 > $T.out 2> $T.err &
 	NCD_PID=$!
-	if ! wait_line $T.err '^Waiting or connection' 240; then
+	if ! wait_line $T.err '^Waiting or connection' $((240 * SLOW)); then
 		fail "$what: ncdevmem did not get to accept()"
 		tail -n 30 $T.err | sed 's/^/     | /'
 		kill_tree "$NCD_PID"; NCD_PID=
@@ -155,7 +158,7 @@ data_run() {
 	# the negative tests' pools never held a buffer and are gone.
 	got=$(dmabuf_pools)
 	check "$what: devmem page pools while waiting (id:inflight)" "$(wc -w <<<"$got")" $NQ
-	if ! in_tx timeout 600 socat -u "OPEN:$T.payload" "$connect,sourceport=$PORT,reuseaddr"; then
+	if ! in_tx timeout $((600 * SLOW)) socat -u "OPEN:$T.payload" "$connect,sourceport=$PORT,reuseaddr"; then
 		fail "$what: the socat sender failed"
 	fi
 	wait "$NCD_PID"
