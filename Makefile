@@ -52,6 +52,7 @@ help:
 	@echo "make patches      kernel series as git format-patch + checkpatch --strict,"
 	@echo "                  then every patch built on its own (W=1, sparse)"
 	@echo "make xsk-reference  the tree's xskxceiver on the unpatched kernel (KCONFIG=base)"
+	@echo "make ncdevmem     the tree's devmem TCP tool and ynl CLI, into build/ncdevmem"
 	@echo "make bench        benchmarks (not tests)"
 	@echo "make bench-lib    library ring benchmark only (no kernel, no VM)"
 	@echo "make bench-rx     receive path in the guest: AF_XDP vs dmabuf UMEM vs recvmmsg"
@@ -68,6 +69,14 @@ kernel: deps
 kselftest-xsk: deps kernel
 	$(Q)scripts/kernel.sh xsk-selftest $(O)/kselftest-xsk $(KCONFIG)
 .PHONY: kselftest-xsk
+
+# The kernel tree's devmem TCP tool (ncdevmem, with the tree's ynl library)
+# and a copy of the tree's ynl CLI for the guest's ethtool wrapper
+# (selftests/lib/ethtool-ynl), built out of the tree into $(O)/ncdevmem; the
+# guest runs them (vm/ncdevmem.sh, vm/nsim_hds.sh). No kernel build needed.
+ncdevmem: deps
+	$(Q)scripts/kernel.sh ncdevmem $(O)/ncdevmem $(KCONFIG)
+.PHONY: ncdevmem
 
 # UAPI and libbpf headers of the patched tree, rebuilt when kernel/ changes.
 headers: $(O)/uapi/.stamp

@@ -22,6 +22,9 @@
 #   kernel.sh headers OUT LOUT  UAPI headers (OUT) and libbpf headers (LOUT)
 #   kernel.sh xsk-selftest OUT [VARIANT]  the tree's AF_XDP selftest
 #                               (xskxceiver, test_xsk.sh) built against the series
+#   kernel.sh ncdevmem OUT [VARIANT]  the tree's devmem TCP tool (ncdevmem) with
+#                               its ynl library, and the ynl CLI for the guest's
+#                               ethtool wrapper, built out of the tree into OUT
 #   kernel.sh tree              print the path of the patched source tree
 #   kernel.sh export            write commits made in the series tree back
 #                               into kernel/ (patches + new files)
@@ -486,6 +489,89 @@ cmd_xsk_selftest() {
 	echo "$commit" >"$out/.series"
 }
 
+# The kernel tree's devmem TCP tool, tools/testing/selftests/net/ncdevmem,
+# as its Makefile builds it (ynl.mk: the tree's UAPI headers first, the ynl
+# C library tools/net/ynl/lib and the netdev family's generated code, the
+# only one 6.12's ncdevmem uses), but entirely out of the tree: the UAPI
+# headers are installed into OUT/obj (O= build), the netdev family is
+# generated into OUT/obj/ynl and nothing is compiled under tools/ (the
+# tree's ynl Makefiles build in place; Python writes no bytecode there).
+# OUT/ynl gets a copy of the ynl CLI (cli.py, lib/) and of the netlink specs
+# in the tree's layout, for selftests/lib/ethtool-ynl/ethtool in the guest,
+# which does not see the cache. VARIANT: default or debug (the series tree)
+# or base (the unpatched one); the tool is the same source in all three.
+# NCDEVMEM_TREE=DIR builds from the tree DIR instead, read-only, without
+# touching the cache. Nothing is done when OUT holds a build of the same
+# tree by the same recipe.
+cmd_ncdevmem() {
+	local out=${1:?usage: kernel.sh ncdevmem OUTDIR [VARIANT]} variant=${2:-default}
+	local tree commit stamp obj ynl py=/usr/bin/python3 f rc=0
+	local ccflags="-std=gnu11 -O2 -g -W -Wall -Wextra -Wno-unused-parameter -Wshadow"
+	if [ -n "${NCDEVMEM_TREE:-}" ]; then
+		tree=$(cd "$NCDEVMEM_TREE" && pwd)
+		commit=$(git -C "$tree" rev-parse HEAD 2>/dev/null || echo untracked)
+	else
+		lock_cache
+		case "$variant" in
+		default|debug) commit=$(update_src); tree=$CACHE/src ;;
+		base) commit=$(update_src_base); tree=$CACHE/src-base ;;
+		*) die "unknown variant '$variant' (default | debug | base)" ;;
+		esac
+	fi
+	[ -f "$tree/tools/testing/selftests/net/ncdevmem.c" ] || die "no ncdevmem.c in $tree"
+	stamp="$tree $commit $(sed -n '/^cmd_ncdevmem()/,/^}/p' "$0" | sha256sum | cut -c1-16)"
+	[ -x "$out/ncdevmem" ] && [ "$(cat "$out/.series" 2>/dev/null)" = "$stamp" ] && return 0
+	rm -rf "$out"; mkdir -p "$out"; out=$(cd "$out" && pwd)
+	obj=$out/obj; ynl=$tree/tools/net/ynl
+	mkdir -p "$obj/ynl"
+	log "building the tree's devmem TCP tool (ncdevmem) into $out"
+	export PYTHONDONTWRITEBYTECODE=1
+	# A subshell with its own errexit, run outside any && or || list (where
+	# bash would ignore errexit in it): the first failing step ends it.
+	set +e
+	(
+		set -e
+		echo "tree: $tree ($commit)"
+		# UAPI headers (linux/netdev.h, dma-buf.h, udmabuf.h, uio.h with
+		# dmabuf_cmsg, SO_DEVMEM_*): Debian's linux-libc-dev is 6.1.
+		make -s -C "$tree" ARCH=x86_64 O="$obj/khdr" INSTALL_HDR_PATH="$obj/usr" \
+			headers_install
+		# The netdev family, as tools/net/ynl/generated/Makefile makes it.
+		"$py" "$ynl/ynl-gen-c.py" --mode user --header \
+			--spec "$tree/Documentation/netlink/specs/netdev.yaml" -o "$obj/ynl/netdev-user.h"
+		"$py" "$ynl/ynl-gen-c.py" --mode user --source \
+			--spec "$tree/Documentation/netlink/specs/netdev.yaml" -o "$obj/ynl/netdev-user.c"
+		# shellcheck disable=SC2086
+		gcc $ccflags -isystem "$obj/usr/include" -I"$ynl/lib" -c "$ynl/lib/ynl.c" \
+			-o "$obj/ynl/ynl.o"
+		# shellcheck disable=SC2086
+		gcc $ccflags -isystem "$obj/usr/include" -I"$ynl/lib" -I"$obj/ynl" \
+			-c "$obj/ynl/netdev-user.c" -o "$obj/ynl/netdev-user.o"
+		rm -f "$obj/libynl.a"
+		ar rcs "$obj/libynl.a" "$obj/ynl/ynl.o" "$obj/ynl/netdev-user.o"
+		# The selftest's own flags (net/Makefile) plus -Wextra; upstream's
+		# warnings are logged here, not fixed: the tool is built as is.
+		gcc -Wall -Wextra -Wl,--no-as-needed -O2 -g -isystem "$obj/usr/include" \
+			-I"$ynl/lib" -I"$obj/ynl" "$tree/tools/testing/selftests/net/ncdevmem.c" \
+			"$obj/libynl.a" -o "$out/ncdevmem"
+		# The ynl CLI and the specs, in the tree's layout: cli.py finds
+		# lib/ next to it, and a spec's schema two directories up.
+		mkdir -p "$out/ynl/tools/net/ynl/lib" "$out/ynl/Documentation/netlink/specs"
+		cp "$ynl/cli.py" "$out/ynl/tools/net/ynl/"
+		cp "$ynl"/lib/*.py "$out/ynl/tools/net/ynl/lib/"
+		cp "$tree"/Documentation/netlink/*.yaml "$out/ynl/Documentation/netlink/"
+		for f in ethtool netdev; do
+			cp "$tree/Documentation/netlink/specs/$f.yaml" \
+				"$out/ynl/Documentation/netlink/specs/"
+		done
+	) >"$out/build.log" 2>&1
+	rc=$?
+	set -e
+	[ $rc = 0 ] || { tail -n 20 "$out/build.log" >&2; die "ncdevmem did not build ($out/build.log)"; }
+	grep -E 'warning:' "$out/build.log" | sed 's/^/  /' >&2 || true
+	echo "$stamp" >"$out/.series"
+}
+
 case "${1:-}" in
 build|patches|check|steps|layout|headers|tree|export|base|xsk-selftest) lock_cache ;;
 esac
@@ -501,5 +587,6 @@ tree) shift; cmd_tree "$@" ;;
 export) cmd_export ;;
 base) ensure_base ;;
 xsk-selftest) shift; cmd_xsk_selftest "$@" ;;
-*) sed -n '2,24s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+ncdevmem) shift; cmd_ncdevmem "$@" ;;
+*) sed -n '2,27s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 esac
