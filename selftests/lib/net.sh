@@ -41,16 +41,22 @@ net_cleanup() {
 }
 
 net_pair() {
-	local mtu=${1:-1500} q=${2:-1} mac_tx mac_rx
+	local mtu=${1:-1500} q=${2:-1}
 	trap net_cleanup EXIT
 	ip netns add $NS_TX && ip netns add $NS_RX || return 1
 	ip link add $IF_TX netns $NS_TX numtxqueues "$q" numrxqueues "$q" \
 		type veth peer name $IF_RX netns $NS_RX \
 		numtxqueues "$q" numrxqueues "$q" || return 1
+	net_addrs "$mtu"
+}
+
+# Bring up $IF_TX and $IF_RX (already in their namespaces) at MTU with the
+# pair's addresses and static neighbours both ways.
+net_addrs() {
+	local mtu=$1 mac_tx mac_rx
 	in_tx ip link set lo up
 	in_rx ip link set lo up
-	in_tx ip link set $IF_TX mtu "$mtu" up
-	in_rx ip link set $IF_RX mtu "$mtu" up
+	in_tx ip link set $IF_TX mtu "$mtu" up && in_rx ip link set $IF_RX mtu "$mtu" up || return 1
 	in_tx ip addr add $ADDR_TX/24 dev $IF_TX
 	in_rx ip addr add $ADDR_RX/24 dev $IF_RX
 	in_tx ip -6 addr add $ADDR6_TX/64 dev $IF_TX nodad

@@ -92,7 +92,7 @@ nsim_ifindex() {
 }
 
 nsim_pair() {
-	local q=${1:-4} mtu=${2:-1500} dev_tx dev_rx ns k side mac_tx mac_rx fd_tx fd_rx rc
+	local q=${1:-4} mtu=${2:-1500} dev_tx dev_rx ns k fd_tx fd_rx rc
 	trap nsim_cleanup EXIT
 	if [ ! -d $NSIM_BUS ]; then
 		modprobe netdevsim 2>/dev/null
@@ -126,20 +126,7 @@ nsim_pair() {
 	exec {fd_tx}<&- {fd_rx}<&-
 	[ $rc = 0 ] || { echo "nsim: link_device failed" >&2; return 1; }
 
-	for side in tx rx; do
-		"in_$side" ip link set lo up
-	done
-	in_tx ip link set $IF_TX mtu "$mtu" up && in_rx ip link set $IF_RX mtu "$mtu" up || return 1
-	in_tx ip addr add $ADDR_TX/24 dev $IF_TX
-	in_rx ip addr add $ADDR_RX/24 dev $IF_RX
-	in_tx ip -6 addr add $ADDR6_TX/64 dev $IF_TX nodad
-	in_rx ip -6 addr add $ADDR6_RX/64 dev $IF_RX nodad
-	mac_tx=$(in_tx ip -br link show dev $IF_TX | awk '{ print $3 }')
-	mac_rx=$(in_rx ip -br link show dev $IF_RX | awk '{ print $3 }')
-	in_tx ip neigh add $ADDR_RX lladdr "$mac_rx" dev $IF_TX nud permanent
-	in_tx ip neigh add $ADDR6_RX lladdr "$mac_rx" dev $IF_TX nud permanent
-	in_rx ip neigh add $ADDR_TX lladdr "$mac_tx" dev $IF_RX nud permanent
-	in_rx ip neigh add $ADDR6_TX lladdr "$mac_tx" dev $IF_RX nud permanent
+	net_addrs "$mtu" || return 1
 	# Carrier comes up once both ends of the link are up.
 	for ((rc = 0; rc < 50; rc++)); do
 		in_rx ip -br link show dev $IF_RX | grep -q ' UP ' &&
