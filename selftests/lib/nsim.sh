@@ -127,10 +127,11 @@ nsim_pair() {
 	[ $rc = 0 ] || { echo "nsim: link_device failed" >&2; return 1; }
 
 	net_addrs "$mtu" || return 1
-	# Carrier comes up once both ends of the link are up.
+	# Carrier comes up once both ends of the link are up (LOWER_UP; the
+	# operational state stays UNKNOWN: netdevsim sets no operstate).
 	for ((rc = 0; rc < 50; rc++)); do
-		in_rx ip -br link show dev $IF_RX | grep -q ' UP ' &&
-			in_tx ip -br link show dev $IF_TX | grep -q ' UP ' && return 0
+		in_rx ip link show dev $IF_RX | grep -q 'LOWER_UP' &&
+			in_tx ip link show dev $IF_TX | grep -q 'LOWER_UP' && return 0
 		sleep 0.1
 	done
 	echo "nsim: no carrier on the pair" >&2
