@@ -58,9 +58,9 @@ for t in ${xsk_tests//,/ }; do
 	echo "$r $t" >> $R/results
 	# What a test leaves behind shows in the next one's memory: say how
 	# much is available after each, and what it left on the bpffs.
-	pins=$(find /sys/fs/bpf -mindepth 1 | wc -l)
-	echo "xsk-vm: $r $t (exit $rc, $(($(date +%s) - start))s; $(mem_avail) MiB available, $pins on bpffs)"
-	find /sys/fs/bpf -mindepth 1 -maxdepth 2 | head -n 6 | sed 's/^/xsk-vm:   | /'
+	left=$(find /sys/fs/bpf -mindepth 1)
+	echo "xsk-vm: $r $t (exit $rc, $(($(date +%s) - start))s; $(mem_avail) MiB available, $(printf '%s' "$left" | grep -c '^') on bpffs)"
+	[ -n "$left" ] && echo "$left" | head -n 6 | sed 's/^/xsk-vm:   | /'
 	[ $r = FAIL ] && tail -n 15 "$log" | sed 's/^/xsk-vm:   | /'
 done
 
