@@ -297,13 +297,13 @@ bench: bench-lib
 .PHONY: lib install bench-lib
 
 # --- tests, demo, series --------------------------------------------------
-test: deps all kernel kselftest-xsk
+test: deps all kernel kselftest-xsk ncdevmem
 	$(Q)scripts/test.sh --kconfig $(KCONFIG)
 
 host-test: deps all
 	$(Q)scripts/test.sh --kconfig $(KCONFIG) --host-only
 
-vm-test: deps all kernel kselftest-xsk
+vm-test: deps all kernel kselftest-xsk ncdevmem
 	$(Q)scripts/test.sh --kconfig $(KCONFIG) --vm-only $(VM_TESTS)
 
 demo: deps all kernel

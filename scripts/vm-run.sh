@@ -12,7 +12,9 @@
 # console shows an oops, a BUG or WARN, a KASAN/UBSAN/lockdep/kmemleak
 # report, an RCU stall, a soft lockup or a hung task, whatever the tests
 # said. Exit status: 0 if every test passed and the console is clean.
-# -e passes NAME=VALUE into the environment of the guest's tests.
+# -e passes NAME=VALUE into the environment of the guest's tests. Runs on one
+# machine take turns: one guest at a time (the lock file XSK_VM_LOCK,
+# default /tmp/xsk-vm.lock).
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,7 +33,7 @@ while [ $# -gt 0 ]; do
 	    [A-Za-z_]*=*) ENVS+=" $2" ;;
 	    *) echo "vm-run: -e wants NAME=VALUE" >&2; exit 2 ;;
 	    esac; shift 2 ;;
-	-h|--help) sed -n '2,15s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,17s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	--) shift; break ;;
 	-*) echo "vm-run: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
@@ -65,6 +67,14 @@ append+=" acpi=noirq"
 
 accel=(-accel tcg -cpu max)
 [ $ICOUNT = 1 ] && accel+=(-icount shift=0,sleep=off,align=off)
+
+# One guest at a time on this machine (two TCG guests on 2 cores were
+# measured slower than one after the other): wait for any other run.
+exec 8>"${XSK_VM_LOCK:-/tmp/xsk-vm.lock}"
+if ! flock -n 8; then
+	echo "vm-run: waiting for another guest to finish" >&2
+	flock 8
+fi
 
 start=$SECONDS
 timeout --foreground -k 10 "$TIMEOUT" qemu-system-x86_64 "${accel[@]}" \
