@@ -15,9 +15,8 @@
 #    entries fails, binding with header split off fails (the driver refuses
 #    a provider then: "needs tcp-data-split on" in dmesg), binding with it
 #    on succeeds, ethtool -L rx N tx N-1 fails (on netdevsim for want of
-#    separate rx channels; the data runs try -L combined START, which the
-#    driver must refuse while START.. are bound); no error() from
-#    ncdevmem; afterwards no queue is bound.
+#    separate rx channels: vm/nsim_restart.sh checks that -L cannot drop a
+#    bound queue); no error() from ncdevmem; afterwards no queue is bound.
 #  * Data runs (-l -v 7 -c PEER), IPv6 then IPv4: NCDEVMEM_BYTES (default
 #    8 MiB + 4321) of TCP from the peer namespace (socat, from source port
 #    PORT since -c makes the flow rule match it), in the pattern -v 7
@@ -153,16 +152,6 @@ data_run() {
 		return
 	fi
 	check "$what: queues bound while waiting" "$(bound_queues)" "$(seq -s ' ' $START $((START + NQ - 1)))"
-	# ncdevmem's own "-L rx N tx N-1" fails on netdevsim before any
-	# provider check (combined channels only: the ethtool core refuses an
-	# rx count); this is the request that would really drop bound queues.
-	if in_rx ethtool -L $IF_RX combined $START 2> $T.lerr; then
-		fail "$what: ethtool -L combined $START accepted with queues $START.. bound"
-	else
-		ok "$what: ethtool -L combined $START refused with queues $START.. bound ($(tail -n 1 $T.lerr))"
-	fi
-	check "$what: channels after the refused -L" \
-		"$(in_rx ethtool -l $IF_RX | awk '/^Current hardware settings:/ { c = 1 } c && /^Combined:/ { print $2 }')" 4
 	# One provider pool per bound queue (its payload pool), nothing else:
 	# the negative tests' pools never held a buffer and are gone.
 	got=$(dmabuf_pools)

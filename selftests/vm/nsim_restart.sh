@@ -12,7 +12,8 @@
 #  * the channels go 4 -> 2 -> 4 (ethtool -L);
 #  * upstream's devmem provider is bound to queues 2 and 3 and unbound
 #    again (ncdevmem -l, then killed), with a restart of a bound queue in
-#    between and -G tcp-data-split off refused while it is bound.
+#    between, and -G tcp-data-split off and -L combined 2 refused while it
+#    is bound.
 #
 # A UDP socket that nobody reads holds page-pool buffers of the old pools
 # in its receive queue across all of it. Checked: each step succeeds,
@@ -187,6 +188,18 @@ if wait_line $T.ncd.err '^Waiting or connection' $((240 * SLOW)); then
 	else
 		ok "tcp-data-split off refused with devmem bound ($(tail -n 1 $T.err))"
 	fi
+	# ncdevmem's flow rule to queue 2 alone would stop -L 2 (the ethtool
+	# core checks rules and the indirection table, which ncdevmem set to
+	# queues 0 and 1): without rules, only the driver's provider check can.
+	et -K $IF_RX ntuple off
+	if et -L $IF_RX combined 2 2> $T.err; then
+		fail "ethtool -L combined 2 accepted with devmem bound to queues 2 and 3"
+		et -L $IF_RX combined 4
+	else
+		ok "ethtool -L combined 2 refused with devmem bound to queues 2 and 3 ($(tail -n 1 $T.err))"
+	fi
+	check "dmesg: the driver refused -L for the bound queue" \
+		"$(dmesg | grep -c 'queue 2 has a memory provider bound')" 1
 	step "restart queue 2 with devmem bound" restart 2
 	step "restart queue 0 with devmem bound elsewhere" restart 0
 else
