@@ -914,35 +914,6 @@ int nsim_hds_set_ringparam(struct netdevsim *ns,
 	return 0;
 }
 
-/*** ethtool: channels ***/
-
-/**
- * nsim_hds_channels_check() - may ethtool -L leave @count RX queues?
- * @ns: the port
- * @count: the number of RX queues asked for
- *
- * 6.12's ethtool core checks flow rules, the RSS indirection table and
- * zero-copy AF_XDP sockets against a smaller count, not memory providers:
- * a queue a provider is bound to must stay, or the binding would outlive
- * it. Context: RTNL.
- *
- * Return: 0, or -EBUSY if a queue that would go has a provider bound.
- */
-int nsim_hds_channels_check(struct netdevsim *ns, unsigned int count)
-{
-	struct net_device *dev = ns->netdev;
-	unsigned int i;
-
-	for (i = count; i < dev->real_num_rx_queues; i++) {
-		if (__netif_get_rx_queue(dev, i)->mp_params.mp_ops) {
-			netdev_err(dev, "queue %u has a memory provider bound: it cannot go\n",
-				   i);
-			return -EBUSY;
-		}
-	}
-	return 0;
-}
-
 /*** stats and debugfs ***/
 
 static void nsim_hds_rq_stats_read(struct nsim_rq *rq,
