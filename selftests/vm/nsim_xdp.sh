@@ -55,7 +55,7 @@ PORT=5000
 # linear when split is off, and a program without frags support can have
 # an MTU up to this less an Ethernet header with two VLAN tags (22).
 HEAD_MAX=3520
-fails=0 checks=0
+fails=0 checks=0 SETTLED=0
 
 ok() { checks=$((checks + 1)); echo "ok   $*"; }
 # Failures are also kept in $T.fails: the xdp_features check reads them.
@@ -115,6 +115,8 @@ et -K $IF_RX ntuple on &&
 	et -N $IF_RX flow-type udp4 dst-port $PORT action 1 &&
 	et -N $IF_RX flow-type udp6 dst-port $PORT action 1 ||
 	{ echo "FAIL: ntuple rules"; exit 1; }
+nsim_settle 2 30 || { echo "FAIL: the link did not go quiet after set-up"; exit 1; }
+SETTLED=1
 
 if [ -d $TRACE/events/xdp ] || mount -t tracefs tracefs $TRACE 2>/dev/null; then
 	echo 1 > $TRACE/events/xdp/xdp_exception/enable
@@ -140,11 +142,14 @@ cfg_set() {
 }
 # stats NAME: frames len linear multi max_len other (nsim_xdp.h)
 stats() { bpftool -j map dump pinned "$PIN/$1/stats" | jq -r '[.[].formatted.value] | join(" ")'; }
+# stats_zero NAME...: one bpftool for all (each costs under TCG).
 stats_zero() {
-	local i
-	for ((i = 0; i < 6; i++)); do
-		bpftool map update pinned "$PIN/$1/stats" key $(le32 $i) value 0 0 0 0 0 0 0 0 || return 1
-	done
+	local i p
+	for p in "$@"; do
+		for ((i = 0; i < 6; i++)); do
+			echo "map update pinned $PIN/$p/stats key $(le32 $i) value 0 0 0 0 0 0 0 0"
+		done
+	done | bpftool batch file - >/dev/null
 }
 # What the program saw of the matched frames: "frames len linear multi max".
 seen() { stats "$1" | cut -d' ' -f1-5; }
@@ -152,40 +157,67 @@ ACT_PASS=0 ACT_DROP=1 ACT_TX=2 ACT_ABORTED=3 ACT_DEV=4 ACT_CPU=5 ACT_XSK=6
 
 # --- counting -------------------------------------------------------------
 
-f() { nsim_field $T.delta "$1" "$2"; }
-ftx() { nsim_field $T.delta_tx "$1" "$2"; }
+# fields TABLE QUEUE NAME...: counters of a nsim_snap/nsim_delta table in
+# one awk (nsim_field reads one; under TCG every process counts).
+fields() {
+	awk -v q="$2" -v names="${*:3}" '
+		BEGIN { n = split(names, nm, " ") }
+		NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i
+			  for (k = 1; k <= n; k++)
+				if (!(nm[k] in col)) { print "fields: no " nm[k] > "/dev/stderr"; bad = 1; exit 1 }
+			  next }
+		q == "all" || $1 == q { for (k = 1; k <= n; k++) sum[k] += $col[nm[k]] }
+		END { if (bad) exit 1
+		      for (k = 1; k <= n; k++) printf "%s%d", (k > 1 ? " " : ""), sum[k]
+		      print "" }' "$1"
+}
+f() { fields $T.delta "$@"; }
+ftx() { fields $T.delta_tx "$@"; }
+
+# settle: wait until neither port's counters change for 0.6 s (at most
+# 30 s); nsim_settle's granularity is a second.
+settle() {
+	local last="" now still=0 i dtx drx
+	dtx=$(nsim_hds_dir tx) drx=$(nsim_hds_dir rx)
+	for ((i = 0; i < 150; i++)); do
+		now=$(cat "$dtx/queues" "$drx/queues")
+		if [ "$now" = "$last" ]; then
+			still=$((still + 1))
+			[ $still -ge 3 ] && return 0
+		else
+			still=0
+		fi
+		last=$now
+		sleep 0.2
+	done
+	echo "settle: the link did not go quiet within 30 s" >&2
+	return 1
+}
 hdr_of() { case "$1" in *:*) echo 62 ;; *) echo 42 ;; esac; }
 src_of() { case "$1" in *:*) echo "$ADDR6_TX" ;; *) echo "$ADDR_TX" ;; esac; }
 
 # expect DST N SIZES: E_BYTES (frame bytes), E_MAX (largest frame), E_BIG
 # (frames over the head buffer), E_LIN (their linear bytes, split off).
 expect() {
-	local hdr i fl sz
-	hdr=$(hdr_of "$1")
-	IFS=, read -ra sz <<<"$3"
-	E_BYTES=0 E_MAX=0 E_BIG=0 E_LIN=0
-	for ((i = 0; i < $2; i++)); do
-		fl=$((hdr + sz[i % ${#sz[@]}]))
-		E_BYTES=$((E_BYTES + fl))
-		[ $fl -gt $E_MAX ] && E_MAX=$fl
-		if [ $fl -gt $HEAD_MAX ]; then
-			E_BIG=$((E_BIG + 1)) E_LIN=$((E_LIN + HEAD_MAX))
-		else
-			E_LIN=$((E_LIN + fl))
-		fi
-	done
+	# (no <(...): the guest has no /dev/fd)
+	read -r E_BYTES E_MAX E_BIG E_LIN <<<"$(awk -v hdr="$(hdr_of "$1")" -v n="$2" \
+		-v sizes="$3" -v hm=$HEAD_MAX 'BEGIN { k = split(sizes, s, ",")
+			for (i = 0; i < n; i++) {
+				fl = hdr + s[i % k + 1]; b += fl; if (fl > m) m = fl
+				if (fl > hm) { big++; lin += hm } else lin += fl
+			}
+			print b, m, big + 0, lin }')"
 }
 
 # UDP datagrams that reached the stack of a namespace (delivered, no port,
 # errors; IPv4 and IPv6).
-udp_mib() {
-	"in_$1" awk '$1 == "Udp:" { if (!h) { for (i = 2; i <= NF; i++) c[$i] = i; h = 1 }
-				  else n += $c["InDatagrams"] + $c["NoPorts"] + $c["InErrors"] }
-		     END { print n + 0 }' /proc/net/snmp
-	"in_$1" awk '$1 ~ /^Udp6(InDatagrams|NoPorts|InErrors)$/ { n += $2 } END { print n + 0 }' \
-		/proc/net/snmp6 2>/dev/null
+udp_in() {
+	"in_$1" cat /proc/net/snmp /proc/net/snmp6 |
+		awk '$1 == "Udp:" { if (!h) { for (i = 2; i <= NF; i++) c[$i] = i; h = 1 }
+				    else n += $c["InDatagrams"] + $c["NoPorts"] + $c["InErrors"] }
+		     $1 ~ /^Udp6(InDatagrams|NoPorts|InErrors)$/ { n += $2 }
+		     END { print n + 0 }'
 }
-udp_in() { udp_mib "$1" | awk '{ n += $1 } END { print n }'; }
 
 # xdp:xdp_exception events for ABORTED (and any other action) on IFINDEX.
 exceptions() {
@@ -226,9 +258,13 @@ xdp_case() {
 	local what=$1 prog=$2 act=$3 dst=$4 n=$5 sizes=$6 split=$7
 	local want got lin multi xsk="" pp0="" pp1 mib0 mib
 	expect "$dst" "$n" "$sizes"
-	cfg_set "$prog" $PORT "$act" 1 && stats_zero "$prog" || { fail "$what: maps"; return; }
-	[ "$act" = $ACT_DEV ] && stats_zero v1
-	nsim_settle 1 || { fail "$what: the link is not quiet"; return; }
+	local t0=$SECONDS
+	cfg_set "$prog" $PORT "$act" 1 && stats_zero "$prog" v1 || { fail "$what: maps"; return; }
+	# The previous case ended on a quiet link; nothing since sends.
+	if [ "$SETTLED" != 1 ]; then
+		settle || { fail "$what: the link is not quiet"; return; }
+	fi
+	SETTLED=0
 	RECV=""
 	case $act in
 	"$ACT_PASS"|"$ACT_CPU") recv_start rx "$dst" "$n" ;;
@@ -256,15 +292,15 @@ xdp_case() {
 			fail "$what: XSK"; sed 's/^/     /' $T.xsk
 		fi
 	fi
-	nsim_settle 1
+	settle && SETTLED=1
 	nsim_delta rx $T.snap > $T.delta
 	nsim_delta tx $T.snap_tx > $T.delta_tx
 	mib=$(($(udp_in rx) - mib0))
 
 	# The receiving port's counters: a frame is counted where its verdict
 	# sent it, never twice.
-	got="$(f all packets) $(f all bytes) $(f all split) $(f all xdp_drop) $(f all xdp_tx)"
-	got+=" $(f all xdp_redirect) $(f all drops) $(f all alloc_fail) / q1 $(f 1 dma_bytes)"
+	got="$(f all packets bytes split xdp_drop xdp_tx xdp_redirect drops alloc_fail)"
+	got+=" / q1 $(f 1 dma_bytes)"
 	case $act in
 	"$ACT_PASS") want="$n $E_BYTES $((split ? n : 0)) 0 0 0" ;;
 	"$ACT_DROP"|"$ACT_ABORTED") want="0 0 0 $n 0 0" ;;
@@ -299,7 +335,7 @@ xdp_case() {
 	case $act in
 	"$ACT_TX")
 		check "$what: back on $IF_TX: packets bytes drops" \
-			"$(ftx all packets) $(ftx all bytes) $(ftx all drops)" "$n $E_BYTES 0" ;;
+			"$(ftx all packets bytes drops)" "$n $E_BYTES 0" ;;
 	"$ACT_DEV")
 		check "$what: $IF_V1's program saw frames len max_len" \
 			"$(seen v1 | awk '{ print $1, $2, $5 }')" "$n $E_BYTES $E_MAX" ;;
@@ -314,6 +350,7 @@ xdp_case() {
 		fi ;;
 	esac
 	[ "$act" = $ACT_TX ] || check "$what: nothing on $IF_TX" "$(ftx all packets)" 0
+	echo "     ($((SECONDS - t0)) s)"
 }
 
 # xmit_case WHAT N SIZES: N datagrams from the third namespace to the
@@ -323,7 +360,10 @@ xmit_case() {
 	local what=$1 n=$2 sizes=$3 big=$4
 	expect "$ADDR_TX" "$n" "$sizes"
 	stats_zero v0 || { fail "$what: maps"; return; }
-	nsim_settle 1 || { fail "$what: the link is not quiet"; return; }
+	if [ "$SETTLED" != 1 ]; then
+		settle || { fail "$what: the link is not quiet"; return; }
+	fi
+	SETTLED=0
 	recv_start tx "$ADDR_TX" "$n"
 	nsim_snap rx > $T.snap
 	nsim_snap tx > $T.snap_tx
@@ -331,7 +371,7 @@ xmit_case() {
 	in_3 "$TOOLS/udp_send" -d "$ADDR_TX" -p $PORT -n "$n" -l "$sizes" -b 16 -g 300 >/dev/null ||
 		fail "$what: udp_send"
 	recv_check "$what: socket on $IF_TX's side"
-	nsim_settle 1
+	settle && SETTLED=1
 	nsim_delta rx $T.snap > $T.delta
 	nsim_delta tx $T.snap_tx > $T.delta_tx
 	check "$what: $IF_V0's program redirected frames len max_len" \
@@ -343,8 +383,8 @@ xmit_case() {
 		if [ "$m" -gt 0 ]; then ok "$what: $m of them multi-buffer"; else fail "$what: none multi-buffer"; fi
 	fi
 	check "$what: $IF_TX packets bytes drops" \
-		"$(ftx all packets) $(ftx all bytes) $(ftx all drops)" "$n $E_BYTES 0"
-	check "$what: nothing received on $IF_RX" "$(f all packets) $(f all xdp_redirect)" "0 0"
+		"$(ftx all packets bytes drops)" "$n $E_BYTES 0"
+	check "$what: nothing received on $IF_RX" "$(f all packets xdp_redirect)" "0 0"
 	check "$what: xdp_exception events" "$(exceptions "$IFI_V0") $(exceptions "$IFI_RX")" \
 		"ABORTED=0 ABORTED=0"
 }
@@ -359,7 +399,7 @@ split_set() {
 
 # set_mtu MTU: the nsim pair and the veth pair.
 set_mtu() {
-	MTU=$1
+	MTU=$1 SETTLED=0
 	in_tx ip link set $IF_TX mtu "$1" && in_rx ip link set $IF_RX mtu "$1" &&
 		in_rx ip link set $IF_V0 mtu "$1" && in_3 ip link set $IF_V1 mtu "$1"
 }
@@ -445,18 +485,18 @@ if in_rx xdp-loader load -m native $IF_RX "$OBJ" && in_rx xdp-loader load -m nat
 	check "xdp-loader status: programs behind it" "$(grep -c '=> .*nsim_xdp' $T.status)" 2
 	ids=$(awk '$1 == "=>" && $3 == "nsim_xdp" { print $4 }' $T.status)
 	# Each program's stats map (not pinned: found through the program).
+	bpftool -j map show > $T.maps
 	smaps=""
 	for id in $ids; do
-		for m in $(bpftool -j prog show id "$id" | jq '.map_ids[]'); do
-			[ "$(bpftool -j map show id "$m" | jq -r .name)" = stats ] && smaps+=" $m"
-		done
+		smaps+=" $(jq --argjson ids "$(bpftool -j prog show id "$id" | jq -c .map_ids)" \
+			'.[] | select(.name == "stats" and (.id as $i | $ids | index($i))) | .id' $T.maps)"
 	done
-	nsim_settle 1
+	settle
 	nsim_snap rx > $T.snap
 	recv_start rx "$ADDR_RX" 100
 	in_tx "$TOOLS/udp_send" -d "$ADDR_RX" -p $PORT -n 100 -l $SIZES4 -b 16 -g 300 >/dev/null
 	recv_check "dispatcher: socket"
-	nsim_settle 1
+	settle && SETTLED=1
 	nsim_delta rx $T.snap > $T.delta
 	got=""
 	for m in $smaps; do
@@ -467,7 +507,7 @@ if in_rx xdp-loader load -m native $IF_RX "$OBJ" && in_rx xdp-loader load -m nat
 	# The nofrags program makes the dispatcher a program without frags
 	# support: frames whole, no split.
 	check "dispatcher: $IF_RX packets bytes split" \
-		"$(f all packets) $(f all bytes) $(f all split)" "100 $E_BYTES 0"
+		"$(f all packets bytes split)" "100 $E_BYTES 0"
 	in_rx xdp-loader unload --all $IF_RX || fail "xdp-loader unload --all"
 	check "xdp-loader status after unload --all: dispatcher" \
 		"$(in_rx xdp-loader status $IF_RX | grep -c xdp_dispatcher)" 0
@@ -483,18 +523,21 @@ refused "nofrags program at MTU 9000" "MTU too large for an XDP program without 
 	prog_attach rx $IF_RX nofrags
 prog_attach rx $IF_RX main || { echo "FAIL: attaching nsim_xdp.bpf.o at MTU 9000"; exit 1; }
 SIZES4=22,1472,3000,4000,8972 SIZES6=22,1452,3000,4000,8952
+# Split off: the frame in host pages (3.5 KB linear, the rest frags); on:
+# headers linear, payload frags. Every verdict with split on; the ones
+# that differ in what they do with frags (pass, drop) with split off too.
 for split in off on; do
 	split_set $split
 	s=0; [ $split = on ] && s=1
 	xdp_case "MTU 9000 PASS IPv4, split $split" main $ACT_PASS "$ADDR_RX" 50 $SIZES4 $s
 	xdp_case "MTU 9000 PASS IPv6, split $split" main $ACT_PASS "$ADDR6_RX" 50 $SIZES6 $s
 	xdp_case "MTU 9000 DROP, split $split" main $ACT_DROP "$ADDR_RX" 200 $SIZES4 $s
-	xdp_case "MTU 9000 TX, split $split" main $ACT_TX "$ADDR_RX" 50 $SIZES4 $s
-	xdp_case "MTU 9000 REDIRECT devmap -> $IF_V0, split $split" main $ACT_DEV "$ADDR_RX" 50 $SIZES4 $s
-	xdp_case "MTU 9000 REDIRECT cpumap, split $split" main $ACT_CPU "$ADDR_RX" 50 $SIZES4 $s
-	xdp_case "MTU 9000 REDIRECT XSK (--sg), split $split" main $ACT_XSK "$ADDR_RX" 50 $SIZES4 $s
 done
 xdp_case "MTU 9000 ABORTED, split on" main $ACT_ABORTED "$ADDR_RX" 50 $SIZES4 1
+xdp_case "MTU 9000 TX, split on" main $ACT_TX "$ADDR_RX" 50 $SIZES4 1
+xdp_case "MTU 9000 REDIRECT devmap -> $IF_V0, split on" main $ACT_DEV "$ADDR_RX" 50 $SIZES4 1
+xdp_case "MTU 9000 REDIRECT cpumap, split on" main $ACT_CPU "$ADDR_RX" 50 $SIZES4 1
+xdp_case "MTU 9000 REDIRECT XSK (--sg), split on" main $ACT_XSK "$ADDR_RX" 50 $SIZES4 1
 xmit_case "MTU 9000 REDIRECT $IF_V0 -> $IF_RX (ndo_xdp_xmit, multi-buffer)" 50 $SIZES4 1
 split_set off
 prog_detach rx $IF_RX || fail "detach nsim_xdp.bpf.o"
@@ -525,13 +568,31 @@ fi
 
 # --- page pools once the devices are gone ----------------------------------------
 
+# pools_inflight SIDE: the page pools of that namespace with pages inflight
+# ("[]": none), as ynl page-pool-get lists them; a pool whose device went
+# while pages were out stays listed (on lo, with a detach-time).
+pools_inflight() {
+	nsim_ynl "$1" netdev --dump page-pool-get 2>&1 |
+		jq -c '[.[] | select((.inflight // 0) > 0) | {id, ifindex, inflight, "detach-time"}]'
+}
+# The control: a page held (netdevsim's pp_hold) while the port goes down
+# keeps its pool listed with it inflight, until it is released.
+hold=$NSIM_DFS/netdevsim$NSIM_ID_RX/ports/0/pp_hold
+if echo 1 > "$hold" && in_rx ip link set $IF_RX down; then
+	left=$(pools_inflight rx)
+	check "control: a page held over ip link set down: pools with pages inflight" \
+		"$(jq -c '[.[] | .inflight]' <<<"$left") $(jq -c '[.[] | has("detach-time")]' <<<"$left")" \
+		"[1] [true]"
+	echo 0 > "$hold"
+else
+	fail "control: pp_hold and ip link set down"
+fi
 in_rx ip link del $IF_V0
 for id in $NSIM_ID_TX $NSIM_ID_RX; do echo "$id" > $NSIM_BUS/del_device; done
 for side in rx tx; do
 	left=""
 	for ((i = 0; i < 10; i++)); do
-		left=$(nsim_ynl $side netdev --dump page-pool-get 2>&1 |
-			jq -c '[.[] | select((.inflight // 0) > 0)]')
+		left=$(pools_inflight $side)
 		[ "$left" = "[]" ] && break
 		sleep 1
 	done
