@@ -6,7 +6,8 @@
 #
 # Host tests are listed in selftests/host/TESTS, VM tests in
 # selftests/vm/TESTS (paths relative to selftests/, found there or, for
-# programs, in build/selftests/). A test is an executable: exit 0 passes,
+# programs, in build/selftests/; a VM test may end in @LINK, the link it
+# runs over: vm/demo.sh@nsim). A test is an executable: exit 0 passes,
 # 4 skips, anything else fails. Host tests get
 # XSK_TOP, XSK_BUILD and XSK_KERNEL (the guest bzImage) in the environment.
 set -uo pipefail
