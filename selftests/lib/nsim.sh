@@ -43,6 +43,13 @@
 #                       in that side's namespace, FAMILY's spec (netdev,
 #                       ethtool), JSON output: e.g.
 #                       nsim_ynl rx netdev --dump queue-get
+#   nsim_defer_flush    run the receive softirq once on every CPU (a ping
+#                       of the loopback address pinned to each): skbs that
+#                       a socket read on another CPU than the one that
+#                       received them wait on that CPU's defer list
+#                       (skb_attempt_defer_free(), up to 64) until its next
+#                       receive softirq, and with them their page-pool
+#                       buffers. Call it before judging pool inflight.
 #   $NSIM_WRAP          the directory of the ethtool wrapper (and sudo shim)
 #                       for tcp-data-split: tests put it first on PATH.
 # shellcheck source=selftests/lib/net.sh
@@ -197,4 +204,12 @@ nsim_ynl() {
 	"in_$side" env PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 "$NSIM_YNL/tools/net/ynl/cli.py" \
 		--spec "$NSIM_YNL/Documentation/netlink/specs/$family.yaml" --no-schema \
 		--output-json "$@"
+}
+
+nsim_defer_flush() {
+	local cpu
+	for cpu in $(seq 0 $(($(nproc) - 1))); do
+		in_rx taskset -c "$cpu" ping -q -c 1 -W 1 127.0.0.1 >/dev/null 2>&1
+	done
+	return 0
 }

@@ -914,6 +914,35 @@ int nsim_hds_set_ringparam(struct netdevsim *ns,
 	return 0;
 }
 
+/*** ethtool: channels ***/
+
+/**
+ * nsim_hds_channels_check() - may ethtool -L leave @count RX queues?
+ * @ns: the port
+ * @count: the number of RX queues asked for
+ *
+ * 6.12's ethtool core checks flow rules, the RSS indirection table and
+ * zero-copy AF_XDP sockets against a smaller count, not memory providers:
+ * a queue a provider is bound to must stay, or the binding would outlive
+ * it. Context: RTNL.
+ *
+ * Return: 0, or -EBUSY if a queue that would go has a provider bound.
+ */
+int nsim_hds_channels_check(struct netdevsim *ns, unsigned int count)
+{
+	struct net_device *dev = ns->netdev;
+	unsigned int i;
+
+	for (i = count; i < dev->real_num_rx_queues; i++) {
+		if (__netif_get_rx_queue(dev, i)->mp_params.mp_ops) {
+			netdev_err(dev, "queue %u has a memory provider bound: it cannot go\n",
+				   i);
+			return -EBUSY;
+		}
+	}
+	return 0;
+}
+
 /*** stats and debugfs ***/
 
 static void nsim_hds_rq_stats_read(struct nsim_rq *rq,
@@ -1015,12 +1044,39 @@ static int nsim_hds_steer_drops_get(void *data, u64 *val)
 DEFINE_DEBUGFS_ATTRIBUTE(nsim_hds_steer_drops_fops, nsim_hds_steer_drops_get,
 			 NULL, "%llu\n");
 
+/* Writing N restarts RX queue N through the core, as binding a memory
+ * provider does (netdev_rx_queue_restart(): new pools from
+ * ndo_queue_mem_alloc, stop, start, the old pools freed once their buffers
+ * are back), so that tests can restart a queue under traffic. The file is
+ * removed before the port takes RTNL to go away, and debugfs_remove() waits
+ * for a writer, so taking RTNL here cannot deadlock with that.
+ */
+static int nsim_hds_queue_restart_set(void *data, u64 val)
+{
+	struct netdevsim *ns = data;
+	struct net_device *dev = ns->netdev;
+	int err;
+
+	rtnl_lock();
+	if (!netif_running(dev))
+		err = -ENETDOWN;
+	else if (val >= dev->real_num_rx_queues)
+		err = -EINVAL;
+	else
+		err = netdev_rx_queue_restart(dev, val);
+	rtnl_unlock();
+	return err;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(nsim_hds_queue_restart_fops, NULL,
+			 nsim_hds_queue_restart_set, "%llu\n");
+
 /**
  * nsim_hds_debugfs_init() - ports/N/hds: what the device did, per port
  * @ns: the port (a PF: it has RX queues)
  *
  * queues: one line per RX queue; dma: the bytes the simulated device wrote
- * and the nanoseconds it took, over all queues; steer_drops.
+ * and the nanoseconds it took, over all queues; steer_drops; queue_restart
+ * (write-only: a queue number).
  */
 void nsim_hds_debugfs_init(struct netdevsim *ns)
 {
@@ -1033,6 +1089,8 @@ void nsim_hds_debugfs_init(struct netdevsim *ns)
 	debugfs_create_file("dma", 0400, dir, ns, &nsim_hds_dma_fops);
 	debugfs_create_file_unsafe("steer_drops", 0400, dir, ns,
 				   &nsim_hds_steer_drops_fops);
+	debugfs_create_file_unsafe("queue_restart", 0200, dir, ns,
+				   &nsim_hds_queue_restart_fops);
 	ns->hds.ddir = dir;
 }
 
