@@ -24,7 +24,7 @@ for c in $CASES; do
 	log=/tmp/dmabuf_edge.$c.log
 	other=()
 	link_pair 9000 || { echo "FAIL $c: set-up"; fails=$((fails + 1)); continue; }
-	[ "$XSK_LINK" = nsim ] && export DMABUF_EDGE_DELETE="echo $NSIM_ID_RX > $NSIM_BUS/del_device"
+	[ "$XSK_LINK" != veth ] && export DMABUF_EDGE_DELETE="echo $NSIM_ID_RX > $NSIM_BUS/del_device"
 	if [ "$c" = split-leak ]; then
 		# a second device for the socket that the program must not reach
 		in_rx ip link add xdx0 type veth peer name xdx1 &&

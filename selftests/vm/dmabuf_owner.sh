@@ -18,7 +18,7 @@ PORT=4791 PER=8000000 log=/tmp/dmabuf_owner.$$.log pin=/sys/fs/bpf/xskd$$-own
 tx=()
 link_pair 9000 2 || exit 1
 trap 'for p in "${tx[@]}"; do kill_tree $p; done; link_cleanup; rm -rf $pin' EXIT
-if [ "$XSK_LINK" = nsim ]; then
+if [ "$XSK_LINK" != veth ]; then
 	# Source port 20000 + q to RX queue q (Debian's ethtool 6.1 exits 0
 	# when the kernel refuses a rule: count them).
 	in_rx ethtool -K $IF_RX ntuple on || exit 1
