@@ -7,7 +7,9 @@
 #             [--smp N] [--mem MB] [-e NAME=VALUE]... TEST...
 #
 # TEST is a path relative to selftests/ of an executable run in the guest
-# (e.g. vm/boot.sh), or of a program built into build/selftests/. Each prints "PASS name" or "FAIL name"; a test that
+# (e.g. vm/boot.sh), or of a program built into build/selftests/; with
+# @LINK after it (vm/demo.sh@nsim) it runs over that link (XSK_LINK=LINK,
+# selftests/lib/link.sh). Each prints "PASS name" or "FAIL name"; a test that
 # did not report (crash, timeout) fails. The run also fails if the guest
 # console shows an oops, a BUG or WARN, a KASAN/UBSAN/lockdep/kmemleak
 # report, an RCU stall, a soft lockup or a hung task, whatever the tests
@@ -33,7 +35,7 @@ while [ $# -gt 0 ]; do
 	    [A-Za-z_]*=*) ENVS+=" $2" ;;
 	    *) echo "vm-run: -e wants NAME=VALUE" >&2; exit 2 ;;
 	    esac; shift 2 ;;
-	-h|--help) sed -n '2,17s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,19s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	--) shift; break ;;
 	-*) echo "vm-run: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
@@ -46,8 +48,11 @@ if [ -z "$KERNEL" ]; then
 fi
 [ -f "$KERNEL" ] || { echo "vm-run: no kernel image $KERNEL (make kernel)" >&2; exit 2; }
 for t in "$@"; do
-	[ -x "$TOP/selftests/$t" ] || [ -x "$TOP/build/selftests/$t" ] ||
-		{ echo "vm-run: no test selftests/$t or build/selftests/$t (make?)" >&2; exit 2; }
+	case "$t" in
+	*@*@*|*@) echo "vm-run: $t: one @LINK at most, not empty" >&2; exit 2 ;;
+	esac
+	[ -x "$TOP/selftests/${t%@*}" ] || [ -x "$TOP/build/selftests/${t%@*}" ] ||
+		{ echo "vm-run: no test selftests/${t%@*} or build/selftests/${t%@*} (make?)" >&2; exit 2; }
 done
 
 [ -n "$OUT" ] || OUT=$(mktemp -d /tmp/xsk-vm.XXXXXX)

@@ -8,6 +8,9 @@
 #                       $ADDR_TX/$ADDR_RX (IPv4), $ADDR6_TX/$ADDR6_RX (IPv6),
 #                       static neighbours both ways; torn down on exit
 #                       (net_cleanup, which unloads XDP from $IF_RX first).
+#   net_cleanup [CMD...]  unload XDP from $IF_RX, run CMD (nsim.sh deletes
+#                       its devices there), delete the namespaces, drop
+#                       libxdp's pins of interfaces that are gone.
 #                       QUEUES (default 1) is the number of queues of each
 #                       veth end: a datagram arrives on the RX queue that
 #                       matches the sender's TX queue.
@@ -34,6 +37,7 @@ net_cleanup() {
 	# unload first, as a user would, and drop the pins of dispatchers whose
 	# interface is gone already (a test that deleted it: `xdp-loader clean`).
 	[ -e /var/run/netns/$NS_RX ] && in_rx xdp-loader unload --all $IF_RX >/dev/null 2>&1
+	[ $# -gt 0 ] && "$@"
 	ip netns del $NS_TX 2>/dev/null
 	ip netns del $NS_RX 2>/dev/null
 	xdp-loader clean >/dev/null 2>&1

@@ -16,7 +16,9 @@
 #                       Torn down on exit (nsim_cleanup). Returns 4 when the
 #                       kernel has no netdevsim or no CONFIG_NETDEVSIM_HDS
 #                       (tests exit 4: skip), 1 on any other failure.
-#   nsim_cleanup        delete both devices and namespaces.
+#   nsim_cleanup        net_cleanup with the devices deleted in between:
+#                       XDP unloaded from $IF_RX first, the namespaces and
+#                       libxdp's pins of gone interfaces after.
 #   nsim_hds_dir tx|rx  debugfs directory ports/0/hds of that side's port.
 #   nsim_snap tx|rx     print the port's per-queue counters (debugfs
 #                       hds/queues: a header line of column names, then
@@ -53,7 +55,6 @@
 # shellcheck source=selftests/lib/net.sh
 . "$XSK_TOP/selftests/lib/net.sh"
 
-IF_TX=nsimtx IF_RX=nsimrx
 NSIM_ID_TX=$((10000 + ($$ % 10000) * 2))
 NSIM_ID_RX=$((NSIM_ID_TX + 1))
 NSIM_BUS=/sys/bus/netdevsim
@@ -61,15 +62,17 @@ NSIM_DFS=/sys/kernel/debug/netdevsim
 export NSIM_WRAP=$XSK_TOP/selftests/lib/ethtool-ynl
 NSIM_YNL=${ETHTOOL_YNL_DIR:-$XSK_BUILD/ncdevmem/ynl}
 
-nsim_cleanup() {
+# nsim_del [ID...]: delete these devices (default both) if they exist.
+nsim_del() {
 	local id
-	for id in $NSIM_ID_TX $NSIM_ID_RX; do
+	[ $# -gt 0 ] || set -- $NSIM_ID_TX $NSIM_ID_RX
+	for id in "$@"; do
 		[ -e "$NSIM_BUS/devices/netdevsim$id" ] && echo "$id" > $NSIM_BUS/del_device
 	done
-	ip netns del $NS_TX 2>/dev/null
-	ip netns del $NS_RX 2>/dev/null
 	return 0
 }
+
+nsim_cleanup() { net_cleanup nsim_del; }
 
 nsim_hds_dir() {
 	case "$1" in
@@ -100,6 +103,7 @@ nsim_ifindex() {
 
 nsim_pair() {
 	local q=${1:-4} mtu=${2:-1500} dev_tx dev_rx ns k fd_tx fd_rx rc
+	IF_TX=nsimtx IF_RX=nsimrx
 	trap nsim_cleanup EXIT
 	if [ ! -d $NSIM_BUS ]; then
 		modprobe netdevsim 2>/dev/null

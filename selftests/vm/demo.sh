@@ -3,16 +3,18 @@
 # with fewer datagrams and relies on its exit status): the whole product on
 # the patched kernel.
 #
-# Two namespaces joined by veth. steer.bpf.o is loaded with xdp-loader
-# (behind libxdp's dispatcher, next to xdp-filter in one case) and given its
-# policy with the tool: UDP to port 4791 goes to the AF_XDP socket split at
-# the end of the UDP header, one flow to port 4792 goes there whole, all
-# other traffic reaches the kernel stack. `xsk-devmem rx` receives into a
-# udmabuf-backed UMEM and checks every payload byte through the dmabuf's
-# mapping; a plain UDP socket and ping show the stack still gets the rest.
-# A summary table per mode ends it, and the script fails if any number in it
-# is not what was sent.
-. "$XSK_TOP/selftests/lib/net.sh"
+# Two namespaces joined by veth (or by netdevsim, the reference driver, with
+# XSK_LINK=nsim: TESTS' @nsim; its skb-mode case is skipped there, and the
+# frames its native XDP redirected are counted too). steer.bpf.o is loaded
+# with xdp-loader (behind libxdp's dispatcher, next to xdp-filter in one
+# case) and given its policy with the tool: UDP to port 4791 goes to the
+# AF_XDP socket split at the end of the UDP header, one flow to port 4792
+# goes there whole, all other traffic reaches the kernel stack. `xsk-devmem
+# rx` receives into a udmabuf-backed UMEM and checks every payload byte
+# through the dmabuf's mapping; a plain UDP socket and ping show the stack
+# still gets the rest. A summary table per mode ends it, and the script
+# fails if any number in it is not what was sent.
+. "$XSK_TOP/selftests/lib/link.sh"
 set -u
 XSK=$XSK_BUILD/user/xsk-devmem
 STEER_OBJ=${DEMO_STEER_OBJ:-$XSK_BUILD/bpf/steer.bpf.o}
@@ -57,10 +59,15 @@ say "xsk-devmem demo on Linux $(uname -r), $(nproc) CPU(s), QEMU TCG (rates are 
 #   alone when libxdp's dispatcher cannot take it, see docs/steering.md)
 demo_case() {
 	local mode=$1 mtu=$2 sizes=$3 loader=$4 filter=${5:-}
-	local log=/tmp/demo-rx.log udp=/tmp/demo-udp.log ok=1 rx total pings got
+	local log=/tmp/demo-rx.log udp=/tmp/demo-udp.log ok=1 rx total pings got why
 	say "$mode XDP, MTU $mtu, UDP payloads of $sizes bytes, loaded by $loader${filter:+ next to xdp-filter}"
-	net_pair "$mtu" || { fails=$((fails + 1)); return; }
-	echo "   $NS_TX/$IF_TX ($ADDR_TX)  <== veth ==>  $NS_RX/$IF_RX ($ADDR_RX)"
+	if ! why=$(link_mode_ok "$mode"); then
+		echo "   $why"
+		rows+=("$(printf '%-6s %5s  %-10s  skipped on %s' "$mode" "$mtu" "$loader" "$LINK_NAME")")
+		return
+	fi
+	link_pair "$mtu" || { fails=$((fails + 1)); return; }
+	echo "   $NS_TX/$IF_TX ($ADDR_TX)  <== $LINK_NAME ==>  $NS_RX/$IF_RX ($ADDR_RX)"
 	rm -rf "$PIN"
 	if [ -n "$filter" ]; then
 		show in_rx xdp-filter load -m "$mode" $IF_RX || ok=0
@@ -106,6 +113,7 @@ print("udp", n, flush=True)
 	step "UDP socket ready" wait_line "$udp" ready 60
 	echo "   sending: $N datagrams to :$PORT_SPLIT (split), $N from :$SPORT_WHOLE to" \
 	     ":$PORT_WHOLE (whole), $((N / 4)) to :$PORT_STACK (stack), 3 pings"
+	link_xdp_mark
 	step "send to :$PORT_SPLIT" in_tx "$TOOLS/udp_send" -d $ADDR_RX -p $PORT_SPLIT \
 		-n "$N" -l "$sizes" $PACE >/dev/null
 	step "send to :$PORT_WHOLE" in_tx "$TOOLS/udp_send" -d $ADDR_RX -p $PORT_WHOLE \
@@ -128,6 +136,7 @@ print("udp", n, flush=True)
 	want "not checked (:$PORT_WHOLE)" "$(pre "$total" other)" "$N"
 	want "datagrams at the UDP socket" "${got:-0}" $((N / 4))
 	want "pings answered" "${pings:-0}" 3
+	link_xdp_check "split and whole" $((2 * N)) || ok=0
 	rows+=("$(printf '%-6s %5s  %-10s %-7s %6s/%-6s %6s %6s %12s %12s  %5s/%-5s %s/3  %s' \
 		"$mode" "$mtu" "$loader" "${filter:++filter}" \
 		"$(pre "$total" good)" "$N" \
@@ -142,7 +151,7 @@ cleanup_case() {
 	in_rx xdp-loader unload -a $IF_RX >/dev/null 2>&1
 	[ -n "$1" ] && in_rx xdp-filter unload $IF_RX >/dev/null 2>&1
 	rm -rf "$PIN"
-	net_cleanup
+	link_cleanup
 }
 
 demo_case native 9000 "$SIZES" xsk-devmem

@@ -611,11 +611,18 @@ static void *poll_thread(void *arg)
 	return NULL;
 }
 
+/* "ip link del", or $DMABUF_EDGE_DELETE (a shell command) for a device
+ * that rtnetlink cannot delete (netdevsim's del_device).
+ */
 static void delete_device(const char *dev)
 {
-	char cmd[128];
+	const char *del = getenv("DMABUF_EDGE_DELETE");
+	char cmd[256];
 
-	snprintf(cmd, sizeof(cmd), "ip link del %s", dev);
+	if (del && *del)
+		snprintf(cmd, sizeof(cmd), "%s", del);
+	else
+		snprintf(cmd, sizeof(cmd), "ip link del %s", dev);
 	if (system(cmd))
 		die("%s failed", cmd);
 }

@@ -1,6 +1,7 @@
 #!/bin/bash
 # The regression tests of the review of the dmabuf UMEM (dmabuf_edge.c says
-# what each case proves), each on a fresh veth pair at MTU 9000:
+# what each case proves), each on a fresh veth pair at MTU 9000 (netdevsim
+# pair with XSK_LINK=nsim, TESTS' @nsim; the device goes by del_device):
 #
 #   host-dup          a host fill ring naming one frame twice
 #   split-leak        a split point must not outlive its program run
@@ -12,7 +13,7 @@
 #   shared-pool       two sockets on one buffer pool at device removal
 #
 # DMABUF_EDGE_CASES picks some (separated by +, which vm-run -e passes; default: all).
-. "$XSK_TOP/selftests/lib/net.sh"
+. "$XSK_TOP/selftests/lib/link.sh"
 set -u
 EDGE=$XSK_BUILD/selftests/vm/dmabuf_edge
 CASES=${DMABUF_EDGE_CASES:-host-dup+split-leak+dup-chunk+fill-bound+fill-bound-plain+poll-err+poll-err-plain+shared-pool}
@@ -22,7 +23,8 @@ fails=0
 for c in $CASES; do
 	log=/tmp/dmabuf_edge.$c.log
 	other=()
-	net_pair 9000 || { echo "FAIL $c: set-up"; fails=$((fails + 1)); continue; }
+	link_pair 9000 || { echo "FAIL $c: set-up"; fails=$((fails + 1)); continue; }
+	[ "$XSK_LINK" != veth ] && export DMABUF_EDGE_DELETE="echo $NSIM_ID_RX > $NSIM_BUS/del_device"
 	if [ "$c" = split-leak ]; then
 		# a second device for the socket that the program must not reach
 		in_rx ip link add xdx0 type veth peer name xdx1 &&
@@ -35,6 +37,6 @@ for c in $CASES; do
 		echo "FAIL $c"; fails=$((fails + 1))
 	fi
 	sed 's/^/     /' "$log"
-	net_cleanup
+	link_cleanup
 done
 [ $fails = 0 ]

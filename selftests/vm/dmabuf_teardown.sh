@@ -5,7 +5,8 @@
 #
 #   kill      the receiver is killed (SIGKILL): socket, UMEM and area go
 #   fd+kill   the dmabuf fd was closed right after registration, then kill
-#   delete    the device is deleted: the chunks the kernel held come back
+#   delete    the device is deleted (veth: the pair; netdevsim: the
+#             receiving device): the chunks the kernel held come back
 #             on the dmabuf completion ring, every lent chunk is accounted
 #             for (dmabuf_rx --until-gone)
 #   down      link down and up again under traffic, then delete
@@ -21,12 +22,16 @@
 #             chunks (debugfs unbind_delay_ms): ENETDOWN must not reach
 #             user space before they are back
 #   ns        the receiver's namespace is deleted under traffic, then the
-#             receiver killed: the device goes with the namespace
+#             receiver killed: the device goes with the namespace (veth)
+#             or back to the initial one, unregistered from this one
+#             (netdevsim)
+#
+# Over veth, or netdevsim's native XDP with XSK_LINK=nsim (TESTS: @nsim).
 #
 # After each case no dmabuf area may be left (debugfs xsk_dmabuf/areas);
 # the area also warns if it is freed with a chunk not back with user
 # space, and the run fails on any warning, KASAN or lockdep report.
-. "$XSK_TOP/selftests/lib/net.sh"
+. "$XSK_TOP/selftests/lib/link.sh"
 set -u
 CLI=$XSK_BUILD/user/xsk-devmem
 AREAS=/sys/kernel/debug/xsk_dmabuf/areas
@@ -47,7 +52,7 @@ areas_gone() {
 
 # start RX_OPTS...: namespaces, steer, receiver and a sender that runs on
 start() {
-	net_pair 9000 || return 1
+	link_pair 9000 || return 1
 	in_rx "$CLI" steer load -m native $IF_RX >/dev/null 2>&1 &&
 	in_rx "$CLI" steer rule add dst "$ADDR_RX/32" proto udp dport 4791 \
 		action redirect split l4 >/dev/null || return 1
@@ -67,7 +72,7 @@ stop_tx() { [ -n "$TX" ] && kill_tree $TX; TX=""; }
 verdict() { # verdict NAME OK
 	local name=$1 ok=$2
 	stop_tx
-	net_cleanup
+	link_cleanup
 	rm -rf /sys/fs/bpf/xsk-devmem
 	areas_gone || ok=0
 	if [ "$ok" = 1 ]; then
@@ -92,7 +97,7 @@ case_delete() {
 	start --until-gone $opts || { verdict "$name" 0; return; }
 	"$@"
 	sleep 1
-	in_tx ip link del $IF_TX
+	link_del
 	if wait $RX; then verdict "$name" 1; else verdict "$name" 0; fi
 }
 

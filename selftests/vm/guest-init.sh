@@ -8,7 +8,10 @@
 # A test is an executable under selftests/, or a program built from
 # selftests/ into build/selftests/; exit 0 passes, 4 skips
 # (kselftest's KSFT_SKIP), anything else fails. Its output goes to
-# results/<name with / as _>.log.
+# results/<name with / as _>.log. A name may end in @LINK (vm/demo.sh@nsim):
+# the test then runs with XSK_LINK=LINK, over that link
+# (selftests/lib/link.sh); without it, over XSK_LINK from the kernel
+# command line (vm-run.sh -e), else veth.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root TERM=dumb LC_ALL=C.UTF-8
 
@@ -44,10 +47,12 @@ for t in ${xsk_tests//,/ }; do
 	log=$R/$(echo "$t" | tr / _).log
 	echo "xsk-vm: RUN $t"
 	start=$(date +%s)
-	exe=$XSK_TOP/selftests/$t
-	[ -x "$exe" ] || exe=$XSK_BUILD/selftests/$t
+	link=${XSK_LINK:-veth}	# vm-run.sh -e XSK_LINK=nsim: every test
+	[ "$t" != "${t%@*}" ] && link=${t##*@}
+	exe=$XSK_TOP/selftests/${t%@*}
+	[ -x "$exe" ] || exe=$XSK_BUILD/selftests/${t%@*}
 	# A test's time limit; the debug kernel (KASAN, lockdep) runs ~3x slower.
-	timeout -k 5 "${XSK_TEST_TIMEOUT:-$([ "$XSK_DEBUG" = 1 ] && echo 900 || echo 300)}" "$exe" \
+	XSK_LINK=$link timeout -k 5 "${XSK_TEST_TIMEOUT:-$([ "$XSK_DEBUG" = 1 ] && echo 900 || echo 300)}" "$exe" \
 		</dev/null >"$log" 2>&1
 	rc=$?
 	case $rc in

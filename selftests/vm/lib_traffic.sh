@@ -8,7 +8,8 @@
 # (peek, release_peeked). Also: the library loading steer itself,
 # the device-consumer example, and rx_minimal built against the installed
 # library with pkg-config (by host/lib_pkgconfig.sh) running here.
-. "$XSK_TOP/selftests/lib/net.sh"
+# With XSK_LINK=nsim (TESTS: @nsim) all of it over netdevsim instead of veth.
+. "$XSK_TOP/selftests/lib/link.sh"
 set -u
 
 XSK=$XSK_BUILD/user/xsk-devmem
@@ -27,7 +28,7 @@ run_split() {
 	local split=$1 want=$2 how=${3:-cli} pin=/sys/fs/bpf/xskd$$-$((++runs))
 	local log=/tmp/lib_rx.$$.log opts=(--pin-path "$pin" "${@:4}")
 	[ $# -gt 3 ] && how="$how ${*:4}"
-	net_pair 9000 || { fail "split $split: setup"; return; }
+	link_pair 9000 || { fail "split $split: setup"; return; }
 	if [ "${how%% *}" = cli ]; then
 		in_rx "$XSK" steer -p "$pin" load $IF_RX -m native >/dev/null || fail "steer load"
 		in_rx "$XSK" steer -p "$pin" rule add dst $ADDR_RX/32 proto udp dport $PORT \
@@ -43,16 +44,19 @@ run_split() {
 		in_rx "$XSK" steer -p "$pin" rule add dst $ADDR_RX/32 proto udp dport $PORT \
 			action redirect split "$split" >/dev/null || fail "rule add (library load)"
 	fi
+	link_xdp_mark
 	in_tx "$TOOLS/udp_send" -d $ADDR_RX -p $PORT -n "$N" -l $SIZES >/dev/null
 	if ! wait $rx; then
 		fail "split $split ($how): rx"; sed 's/^/     /' "$log"
+	elif ! link_xdp_check "split $split ($how)" "$N"; then
+		fail "split $split ($how): not all through native XDP"
 	elif [ "$(field "$log" "$want")" != "$N" ] || [ "$(field "$log" good)" != "$N" ]; then
 		fail "split $split ($how): want $want=$N"; sed 's/^/     /' "$log"
 	else
 		echo "ok   split $split ($how): $N datagrams intact, $want=$N"
 	fi
 	in_rx "$XSK" steer -p "$pin" unload $IF_RX >/dev/null 2>&1
-	net_cleanup
+	link_cleanup
 }
 
 run_split l4 split
@@ -65,7 +69,9 @@ run_split l4 split cli --in-order
 run_split none whole cli --in-order
 
 # The device-consumer example and the pkg-config build of rx_minimal.
-net_pair 9000 && {
+if ! link_pair 9000; then
+	fail "examples: setup"
+else
 	pin=/sys/fs/bpf/xskd$$-ex log=/tmp/lib_ex.$$.log
 	in_rx "$XSK" steer -p "$pin" load $IF_RX -m native >/dev/null
 	in_rx "$XSK" steer -p "$pin" rule add dst $ADDR_RX/32 proto udp dport $PORT \
@@ -91,7 +97,7 @@ net_pair 9000 && {
 		fail "no $pk/rx_minimal: host/lib_pkgconfig.sh did not run"
 	fi
 	in_rx "$XSK" steer -p "$pin" unload $IF_RX >/dev/null 2>&1
-	net_cleanup
-}
+	link_cleanup
+fi
 
 [ $fails = 0 ]

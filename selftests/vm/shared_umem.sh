@@ -3,13 +3,15 @@
 # on the raw UAPI (dmabuf_shared.c, with the binds the kernel must refuse)
 # and through the library (lib_shared.c). veth with 2 queues per end; 16
 # flows (source ports) spread over the TX queues by hash and land on the
-# matching RX queues; every datagram checked byte for byte.
-. "$XSK_TOP/selftests/lib/net.sh"
+# matching RX queues; every datagram checked byte for byte. With
+# XSK_LINK=nsim (TESTS: @nsim) netdevsim with 2 queues: the receiving
+# device spreads the flows by RSS (Toeplitz, the table spread evenly).
+. "$XSK_TOP/selftests/lib/link.sh"
 set -u
 XSK=$XSK_BUILD/user/xsk-devmem
 PORT=4791 PER=100 FLOWS=16 log=/tmp/shared_umem.$$.log pin=/sys/fs/bpf/xskd$$-sh
 fails=0
-net_pair 1500 2 || exit 1
+link_pair 1500 2 || exit 1
 in_rx "$XSK" steer -p "$pin" load $IF_RX -m native >/dev/null || exit 1
 in_rx "$XSK" steer -p "$pin" rule add dst $ADDR_RX/32 proto udp dport $PORT \
 	action redirect split l4 >/dev/null || exit 1

@@ -10,8 +10,9 @@
 # counters must say the same. Then: a slot without a policy, a policy
 # removed by the CLI, one removed behind the CLI's back (counted when the
 # next packet comes), xdp-filter unloaded (steer and the policy go on),
-# steer unloaded (its policies go with it). In skb and native mode.
-. "$XSK_TOP/selftests/lib/net.sh"
+# steer unloaded (its policies go with it). In skb and native mode; native
+# only over netdevsim with XSK_LINK=nsim (TESTS' @nsim).
+. "$XSK_TOP/selftests/lib/link.sh"
 set -u
 CLI=$XSK_BUILD/user/xsk-devmem
 RX=$XSK_BUILD/selftests/host/steer_xsk_rx
@@ -82,7 +83,7 @@ xsk_got() { awk -v p="$1" '$1 == "port" && $2 == p { print $4 }' "$TMP/rx"; }
 # send SPORT:DPORT:KIND:COUNT...: KIND lenhdr-ok (a 10-byte record
 # header), lenhdr-big (a 200-byte one), ids (4-byte stream id = 0, 1, 2,
 # ...), even (stream ids 0, 2, 4, ...). From CPU 0: a datagram is received
-# on the CPU that sends it over veth, so every decision left pending is on
+# on the CPU that sends it over veth (and netdevsim), so every decision left pending is on
 # that CPU's scratch entry.
 send() {
 	in_tx taskset -c 0 $PY -c '
@@ -111,7 +112,8 @@ run() {
 	local mode=$1 m0 id
 
 	echo "# $mode mode"
-	net_pair 1500 || { die "$mode: set-up"; return; }
+	link_mode_ok $mode || return
+	link_pair 1500 || { die "$mode: set-up"; return; }
 	# veth native XDP needs the peer's GRO or an XDP program
 	[ $mode = native ] && in_tx ip link set $IF_TX gro on 2>/dev/null
 	in_rx xdp-filter load -m $mode $IF_RX || { die "$mode: xdp-filter load"; return; }
@@ -206,7 +208,7 @@ run() {
 	check "$mode: steer and its policy gone" "$(grep -c 'xsk_' "$TMP/status")" 0
 	in_rx xdp-loader unload --all $IF_RX 2>/dev/null
 	rm -rf "$PIN"
-	net_cleanup
+	link_cleanup
 }
 
 for mode in skb native; do

@@ -5,7 +5,8 @@
 # still steered to the AF_XDP socket through the dispatcher, and unloading
 # one program leaves the other attached. (This host's own kernel refuses
 # the freplace programs the dispatcher needs, so the guest proves it.)
-. "$XSK_TOP/selftests/lib/net.sh"
+# Over veth, or netdevsim in native mode with XSK_LINK=nsim (TESTS: @nsim).
+. "$XSK_TOP/selftests/lib/link.sh"
 set -u
 OBJ=$XSK_BUILD/selftests/bpf/xsk_redirect.bpf.o
 fails=0
@@ -14,7 +15,8 @@ check() { # check DESCRIPTION COMMAND...
 }
 
 for mode in native skb; do
-	net_pair 1500 || exit 1
+	link_mode_ok $mode || continue
+	link_pair 1500 || exit 1
 	pin=/sys/fs/bpf/xsk-dispatcher-test
 	in_rx xdp-loader load -m $mode -p $pin $IF_RX "$OBJ" ||
 		{ echo "FAIL load ($mode)"; exit 1; }
@@ -28,9 +30,11 @@ for mode in native skb; do
 	in_rx "$TOOLS/xsk_rx" -i $IF_RX -p 4791 -n 500 -m $mode -t 60 \
 		--xskmap $pin/xsks >"$log" 2>&1 &
 	rx=$!
-	wait_line "$log" 'xsk_rx: ready' 30 &&
+	wait_line "$log" 'xsk_rx: ready' 30 && link_xdp_mark &&
 		in_tx "$TOOLS/udp_send" -d $ADDR_RX -p 4791 -n 500 -l 100,1400 >/dev/null
 	check "$mode: AF_XDP socket receives through the dispatcher" wait $rx
+	[ "$XSK_LINK" != veth ] &&
+		check "$mode: all through netdevsim's XDP" link_xdp_check "to port 4791" 500
 	cat "$log"
 	id=$(awk '/=> .*xsk_redirect/ { print $4; exit }' <<<"$st")
 	in_rx xdp-loader unload -i "$id" $IF_RX
@@ -44,6 +48,6 @@ for mode in native skb; do
 	check "$mode: nothing left after unload --all" \
 		bash -c "! grep -q xdp_dispatcher <<<'$st'"
 	rm -rf $pin
-	net_cleanup
+	link_cleanup
 done
 [ $fails = 0 ]
