@@ -37,6 +37,8 @@
 # Exit: 0 all passed, 1 a check failed, 4 skipped (no netdevsim with HDS).
 # shellcheck source=selftests/lib/nsim.sh
 . "$XSK_TOP/selftests/lib/nsim.sh"
+# shellcheck source=selftests/lib/checks.sh
+. "$XSK_TOP/selftests/lib/checks.sh"
 set -u
 export PATH=$NSIM_WRAP:$PATH
 NCD=$XSK_BUILD/ncdevmem/ncdevmem
@@ -48,13 +50,7 @@ PORT=5201 START=2 NQ=2
 SLOW=1
 [ "${XSK_DEBUG:-0}" = 1 ] && SLOW=3
 T=/tmp/ncdevmem.$$
-fails=0 checks=0
 
-ok() { checks=$((checks + 1)); echo "ok   $*"; }
-fail() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL $*"; }
-check() {
-	if [ "$2" = "$3" ]; then ok "$1: $2"; else fail "$1: got '$2', want '$3'"; fi
-}
 
 [ -x "$NCD" ] || { echo "FAIL: no $NCD (run 'make ncdevmem')"; exit 1; }
 [ -f "$NSIM_YNL/tools/net/ynl/cli.py" ] || { echo "FAIL: no ynl CLI in $NSIM_YNL"; exit 1; }
@@ -217,5 +213,4 @@ for fam in $FAMILIES; do
 	data_run "$fam"
 done
 
-echo "ncdevmem: $((checks - fails)) of $checks checks passed"
-[ $fails = 0 ]
+checks_done ncdevmem

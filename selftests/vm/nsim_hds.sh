@@ -28,20 +28,16 @@
 # Exit: 0 all passed, 1 a check failed, 4 skipped (no netdevsim with HDS).
 # shellcheck source=selftests/lib/nsim.sh
 . "$XSK_TOP/selftests/lib/nsim.sh"
+# shellcheck source=selftests/lib/checks.sh
+. "$XSK_TOP/selftests/lib/checks.sh"
 set -u
 export PATH=$NSIM_WRAP:$PATH
 RSS=$XSK_TOP/selftests/lib/nsim_rss.py
 T=/tmp/nsim_hds.$$
 TCP_BYTES=${NSIM_HDS_TCP_BYTES:-1048576}
 MTU=9000
-fails=0 checks=0
 
-ok() { checks=$((checks + 1)); echo "ok   $*"; }
-fail() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL $*"; }
 # check WHAT GOT WANT
-check() {
-	if [ "$2" = "$3" ]; then ok "$1: $2"; else fail "$1: got '$2', want '$3'"; fi
-}
 et() { in_rx ethtool "$@"; }
 rule_count() { et -n $IF_RX | sed -n 's/^Total \([0-9]*\) rules$/\1/p'; }
 # refused_rule WHAT RULE...: the driver must refuse the rule and hold the
@@ -354,5 +350,4 @@ else
 	fail "ynl netdev qstats-get: $(head -n 3 $T.qstats)"
 fi
 
-echo "nsim_hds: $((checks - fails)) of $checks checks passed"
-[ $fails = 0 ]
+checks_done nsim_hds

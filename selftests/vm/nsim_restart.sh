@@ -29,6 +29,8 @@
 # Exit: 0 all passed, 1 a check failed, 4 skipped (no netdevsim with HDS).
 # shellcheck source=selftests/lib/nsim.sh
 . "$XSK_TOP/selftests/lib/nsim.sh"
+# shellcheck source=selftests/lib/checks.sh
+. "$XSK_TOP/selftests/lib/checks.sh"
 set -u
 export PATH=$NSIM_WRAP:$PATH
 NCD=$XSK_BUILD/ncdevmem/ncdevmem
@@ -41,13 +43,7 @@ SLOW=1
 # time: on the debug kernel a third (hung-task reports otherwise).
 TCP_BYTES=$((24 * 1024 * 1024 / SLOW))
 T=/tmp/nsim_restart.$$
-fails=0 checks=0
 
-ok() { checks=$((checks + 1)); echo "ok   $*"; }
-fail() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL $*"; }
-check() {
-	if [ "$2" = "$3" ]; then ok "$1: $2"; else fail "$1: got '$2', want '$3'"; fi
-}
 et() { in_rx ethtool "$@"; }
 
 for t in "$TOOLS/udp_send" "$NCD" "$NSIM_YNL/tools/net/ynl/cli.py"; do
@@ -274,5 +270,4 @@ nsim_defer_flush
 wait_pools empty
 check "pools of the port 30 s after it went down (id:inflight)" "$got" ""
 
-echo "nsim_restart: $((checks - fails)) of $checks checks passed"
-[ $fails = 0 ]
+checks_done nsim_restart

@@ -40,6 +40,8 @@
 # netdevsim with HDS).
 # shellcheck source=selftests/lib/nsim.sh
 . "$XSK_TOP/selftests/lib/nsim.sh"
+# shellcheck source=selftests/lib/checks.sh
+. "$XSK_TOP/selftests/lib/checks.sh"
 set -u
 export PATH=$NSIM_WRAP:$PATH
 T=/tmp/nsim_xdp.$$
@@ -55,15 +57,11 @@ PORT=5000
 # linear when split is off, and a program without frags support can have
 # an MTU up to this less an Ethernet header with two VLAN tags (22).
 HEAD_MAX=3520
-fails=0 checks=0 SETTLED=0
+SETTLED=0
 
-ok() { checks=$((checks + 1)); echo "ok   $*"; }
 # Failures are also kept in $T.fails: the xdp_features check reads them.
-fail() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL $*"; echo "$*" >> $T.fails; }
+CHECKS_FAIL_LOG=$T.fails
 # check WHAT GOT WANT
-check() {
-	if [ "$2" = "$3" ]; then ok "$1: $2"; else fail "$1: got '$2', want '$3'"; fi
-}
 in_3() { nsenter --net=/var/run/netns/$NS_3 "$@"; }
 et() { in_rx ethtool "$@"; }
 
@@ -599,5 +597,4 @@ for side in rx tx; do
 	check "page pools with pages inflight in the $side namespace after the devices went" "$left" "[]"
 done
 
-echo "nsim_xdp: $((checks - fails)) of $checks checks passed"
-[ $fails = 0 ]
+checks_done nsim_xdp
