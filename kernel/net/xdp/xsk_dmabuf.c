@@ -40,143 +40,8 @@
 #include <net/xsk_buff_pool.h>
 
 #include "xsk_dmabuf.h"
+#include "xsk_dmabuf_priv.h"
 #include "xsk_queue.h"
-
-/* Most payload chunks one packet may take; a 64 KiB packet in PAGE_SIZE
- * chunks needs 17. A packet needing more is dropped.
- */
-#define XSK_DMABUF_CACHE	32
-
-/* At most this many chunks per area (64 GiB of 4 KiB chunks). */
-#define XSK_DMABUF_MAX_CHUNKS	BIT(24)
-
-/**
- * enum xsk_dmabuf_owner - who owns a payload chunk
- * @XSK_DMABUF_USER: user space. It may post the chunk on a dmabuf fill
- *	ring. Every chunk starts here and ends here.
- * @XSK_DMABUF_KERNEL: accepted from a dmabuf fill ring, waiting in the
- *	cache of one buffer pool (struct xsk_dmabuf_rx).
- * @XSK_DMABUF_INFLIGHT: filled, and named by an RX descriptor that user
- *	space cannot see yet: the RX ring's producer is published at the
- *	end of the NAPI poll (xsk_flush()). On the pool's pending list.
- * @XSK_DMABUF_NR_OWNERS: the number of owners.
- *
- * The transitions, and what causes them::
- *
- *   USER     -> KERNEL    fill ring entry accepted       (fill_cache)
- *   KERNEL   -> INFLIGHT  payload written, RX descriptor (rcv_payload)
- *                         reserved
- *   INFLIGHT -> USER      just before the RX ring is     (publish, from
- *                         published                       xsk_flush)
- *   KERNEL   -> USER      returned on the dmabuf         (rx_unbind,
- *                         completion ring, or with the    rx_free)
- *                         pool's sockets gone
- *
- * USER -> KERNEL is the one transition user space can cause, and the one
- * that can race, when the same chunk is posted on the fill rings of two
- * queues: it is a cmpxchg, and the loser's entry is rejected. The others
- * happen under the lock of the pool that holds the chunk, which is also
- * what keeps two packets from taking one chunk. INFLIGHT is what makes a
- * chunk posted twice in a row unusable twice in one NAPI poll: without
- * it, the second entry would be accepted as soon as the first packet's
- * descriptor is written, and the chunk filled again before user space
- * could read the first packet. From the moment its descriptor can be
- * seen, the chunk is user space's: it may post it again before it reads
- * the descriptor, and what it does with its own chunks is its business.
- */
-enum xsk_dmabuf_owner {
-	XSK_DMABUF_USER,
-	XSK_DMABUF_KERNEL,
-	XSK_DMABUF_INFLIGHT,
-	XSK_DMABUF_NR_OWNERS,
-};
-
-/* No chunk: the end of a pending list. */
-#define XSK_DMABUF_NONE		U32_MAX
-
-/**
- * struct xsk_dmabuf_chunk - one chunk of the payload area
- * @niov: the chunk as the network stack knows device memory
- * @owner: an enum xsk_dmabuf_owner
- * @next: the next chunk on the pending list of the pool that holds this
- *	one INFLIGHT, or XSK_DMABUF_NONE; under that pool's lock
- */
-struct xsk_dmabuf_chunk {
-	struct net_iov niov;
-	atomic_t owner;
-	u32 next;
-};
-
-/**
- * struct xsk_dmabuf_area - the dmabuf payload area of a UMEM
- * @dmabuf: the dmabuf; the area holds a reference from registration on
- * @map: kernel mapping of the whole dmabuf, valid if @cpu_access
- * @cpu_access: the exporter gave a CPU mapping in system memory
- * @offset: start of the area in the dmabuf
- * @len: length of the area
- * @chunk_size: size of a chunk, a power of two of at least PAGE_SIZE
- * @chunk_shift: log2 of @chunk_size
- * @nr_chunks: @len / @chunk_size
- * @chunks: the chunks, @nr_chunks of them
- * @id: a number for the test knobs (CONFIG_XDP_SOCKETS_DMABUF_SELFTEST)
- * @node: in xsk_dmabuf_areas, likewise
- *
- * Lifetime: the area has no reference count of its own; it lives exactly
- * as long as its UMEM (umem->dmabuf) and is destroyed by the UMEM's last
- * xdp_put_umem(). A buffer pool is released (xp_release_deferred()) while
- * the UMEM reference of its last socket is still held, and it frees its
- * dmabuf half (struct xsk_dmabuf_rx), which points at the area and caches
- * its chunks, before it drops that reference. So the area outlives every
- * pool that can hold its chunks, and when it goes every chunk is back with
- * user space; destroying it checks that.
- */
-struct xsk_dmabuf_area {
-	struct dma_buf *dmabuf;
-	struct iosys_map map;
-	bool cpu_access;
-	u64 offset;
-	u64 len;
-	u32 chunk_size;
-	u32 chunk_shift;
-	u32 nr_chunks;
-	struct xsk_dmabuf_chunk *chunks;
-#if IS_ENABLED(CONFIG_XDP_SOCKETS_DMABUF_SELFTEST)
-	u32 id;
-	struct list_head node;
-#endif
-};
-
-/**
- * struct xsk_dmabuf_rx - the dmabuf half of one buffer pool (one queue)
- * @area: the area of the pool's UMEM
- * @fq: dmabuf fill ring, user space to kernel; consumed under @lock
- * @cq: dmabuf completion ring, kernel to user space; produced under @lock;
- *	it has room for a full @cache (checked at bind), and @cache is
- *	reported on it once, when the pool's device goes away
- * @lock: serialises the receive path of every socket of the pool against
- *	teardown; it protects @cache, @cache_cnt, @pending and both rings'
- *	kernel ends
- * @pending: the first chunk the pool filled whose RX descriptor is not
- *	published yet (owner XSK_DMABUF_INFLIGHT, linked through their
- *	@next), or XSK_DMABUF_NONE; emptied by every flush of a socket of
- *	the pool, which comes at the end of the NAPI poll that filled them
- * @cache_cnt: number of chunks in @cache
- * @cache: chunk indices accepted from @fq, owner XSK_DMABUF_KERNEL
- *
- * Created at bind with the pool, it owns @fq and @cq from then on, as the
- * pool owns the fill and completion rings. It is freed before the pool
- * drops its reference to the UMEM, and so before the area (see struct
- * xsk_dmabuf_area).
- */
-struct xsk_dmabuf_rx {
-	struct xsk_dmabuf_area *area;
-	struct xsk_queue *fq;
-	struct xsk_queue *cq;
-	spinlock_t lock; /* see above */
-	u32 pending;
-	u32 cache_cnt;
-	u32 cache[XSK_DMABUF_CACHE];
-};
 
 /* On while an area exists. Off, AF_XDP and XDP skip every dmabuf branch:
  * the receive path does not look at pool->dmabuf, and bpf_prog_run_xdp()
@@ -230,8 +95,9 @@ static void xsk_dmabuf_test_unbind_delay(void)
  * @m: where to print
  *
  * One line per area: id, dmabuf size, offset, length, chunk size, number
- * of chunks, then the chunks owned by user space, by the kernel and in
- * flight.
+ * of chunks, the chunks owned by user space, by the kernel and in flight,
+ * whether the CPU can write the dmabuf, the chunks held by page pools and
+ * scrubbed (zero copy), and whether the area was bound in zero copy.
  */
 void xsk_dmabuf_show_areas(struct seq_file *m)
 {
@@ -247,11 +113,13 @@ void xsk_dmabuf_show_areas(struct seq_file *m)
 			if (o < XSK_DMABUF_NR_OWNERS)
 				owners[o]++;
 		}
-		seq_printf(m, "area %u size %zu offset %llu len %llu chunk %u chunks %u user %u kernel %u inflight %u cpu %d\n",
+		seq_printf(m, "area %u size %zu offset %llu len %llu chunk %u chunks %u user %u kernel %u inflight %u cpu %d pool %u scrubbed %u zc %d\n",
 			   area->id, area->dmabuf->size, area->offset,
 			   area->len, area->chunk_size, area->nr_chunks,
 			   owners[XSK_DMABUF_USER], owners[XSK_DMABUF_KERNEL],
-			   owners[XSK_DMABUF_INFLIGHT], area->cpu_access);
+			   owners[XSK_DMABUF_INFLIGHT], area->cpu_access,
+			   owners[XSK_DMABUF_POOL], owners[XSK_DMABUF_SCRUBBED],
+			   area->zc);
 	}
 	mutex_unlock(&xsk_dmabuf_areas_lock);
 }
@@ -267,11 +135,6 @@ static void xsk_dmabuf_test_unbind_delay(void) {}
 #endif /* CONFIG_XDP_SOCKETS_DMABUF_SELFTEST */
 
 /* --- Import: the dmabuf and its chunks ---------------------------------- */
-
-static u64 xsk_dmabuf_chunk_offset(const struct xsk_dmabuf_area *area, u32 idx)
-{
-	return area->offset + ((u64)idx << area->chunk_shift);
-}
 
 /* Map the dmabuf for the CPU, the way copy mode writes payloads. An
  * exporter without vmap, or with a mapping in I/O memory, leaves the area
@@ -348,6 +211,7 @@ xsk_dmabuf_area_create(const struct xdp_umem_dmabuf_reg *reg)
 	area->chunk_size = reg->chunk_size;
 	area->chunk_shift = ilog2(reg->chunk_size);
 	area->nr_chunks = nr_chunks;
+	xsk_dmabuf_zc_area_init(area);
 	xsk_dmabuf_map_cpu(area);
 
 	xsk_dmabuf_test_add_area(area);
@@ -511,22 +375,29 @@ static void xsk_dmabuf_publish(struct xsk_dmabuf_rx *drx)
  * @xs: the socket being bound, with its own dmabuf rings if any
  * @umem: the UMEM it binds with (its own, or a shared one)
  * @flags: bind flags, or NULL for a socket that shares a UMEM and takes
- *	its flags from it; a dmabuf UMEM gets XDP_COPY added
+ *	its flags from it; XDP_ZEROCOPY becomes XDP_COPY, since the driver
+ *	hands frames to the socket through XDP either way
+ * @zc: set to whether the socket receives payloads in zero copy: as asked
+ *	with XDP_ZEROCOPY, or as the UMEM's first socket was bound
+ *
+ * Zero copy is installed after the buffer pool is assigned to the device
+ * (xsk_dmabuf_zc_bind()); copy mode needs a CPU mapping of the dmabuf,
+ * zero copy does not.
  *
  * Return: 0, -EINVAL for dmabuf rings without a dmabuf area or the other
  * way round, a dmabuf completion ring of fewer than
  * XDP_UMEM_DMABUF_COMPLETION_MIN entries, or a dmabuf UMEM bound without
- * XDP_USE_SG; -EOPNOTSUPP for zero-copy, or for a dmabuf without CPU
- * access.
+ * XDP_USE_SG; -EOPNOTSUPP for copy mode with a dmabuf without CPU access.
  */
 int xsk_dmabuf_bind_check(struct xdp_sock *xs, struct xdp_umem *umem,
-			  u32 *flags)
+			  u32 *flags, bool *zc)
 {
 	struct xsk_dmabuf_area *area = READ_ONCE(umem->dmabuf);
 	bool rings = xs->dfq_tmp && xs->dcq_tmp;
 
 	BUILD_BUG_ON(XSK_DMABUF_CACHE > XDP_UMEM_DMABUF_COMPLETION_MIN);
 
+	*zc = false;
 	if (!area)
 		return xs->dfq_tmp || xs->dcq_tmp ? -EINVAL : 0;
 	if (!rings)
@@ -537,10 +408,13 @@ int xsk_dmabuf_bind_check(struct xdp_sock *xs, struct xdp_umem *umem,
 	if (flags) {
 		if (!(*flags & XDP_USE_SG))
 			return -EINVAL;
-		if (*flags & XDP_ZEROCOPY)
-			return -EOPNOTSUPP;
-		*flags |= XDP_COPY;
+		*zc = *flags & XDP_ZEROCOPY;
+		*flags = (*flags & ~XDP_ZEROCOPY) | XDP_COPY;
+	} else {
+		*zc = READ_ONCE(area->zc);
 	}
+	if (*zc)
+		return 0;
 	if (!area->cpu_access) {
 		pr_warn_ratelimited("dmabuf %s (exporter %s) has no CPU mapping; copy mode needs one\n",
 				    area->dmabuf->name ?: "", area->dmabuf->exp_name);
@@ -595,13 +469,16 @@ struct xsk_queue *xsk_dmabuf_rx_ring(struct xsk_dmabuf_rx *drx, bool fill)
  * Returns the chunks the pool holds on the dmabuf completion ring, while
  * the sockets that may read it are alive, and publishes how far the fill
  * ring was read (a dropped packet may have read it without a flush), so
- * that user space can account for every chunk it lent. Called from
- * xp_clear_dev().
+ * that user space can account for every chunk it lent. In zero copy, takes
+ * the provider off the queue first: the queue's page pools report their
+ * chunks as they let go of them. Called from xp_clear_dev(), under RTNL.
  */
 void xsk_dmabuf_rx_unbind(struct xsk_dmabuf_rx *drx)
 {
 	if (!drx)
 		return;
+	/* Outside drx->lock: the queue's old pools release into the rings. */
+	xsk_dmabuf_zc_unbind(drx);
 	xsk_dmabuf_test_unbind_delay();
 	spin_lock_bh(&drx->lock);
 	xsk_dmabuf_publish(drx);
@@ -618,6 +495,8 @@ void xsk_dmabuf_rx_destroy_rings(struct xsk_dmabuf_rx *drx)
 {
 	if (!drx)
 		return;
+	/* Page pools still draining must not report into freed rings. */
+	xsk_dmabuf_zc_detach(drx);
 	xskq_destroy(drx->fq);
 	drx->fq = NULL;
 	xskq_destroy(drx->cq);
@@ -636,6 +515,7 @@ void xsk_dmabuf_rx_free(struct xsk_dmabuf_rx *drx)
 {
 	if (!drx)
 		return;
+	xsk_dmabuf_zc_detach(drx);
 	drx->cq = NULL;
 	xsk_dmabuf_publish(drx);
 	xsk_dmabuf_return_cache(drx);
@@ -792,6 +672,90 @@ static void xsk_dmabuf_rcv_payload(struct xdp_sock *xs,
 	}
 }
 
+/* Zero copy: the device split the packet, its frags are chunks of the
+ * area that the queue's page pool took from the provider. Headers (the
+ * linear part) are copied to host chunks, the frags are posted in place,
+ * and each frag's page pool reference goes to user space with its RX
+ * descriptor. Frags in host memory (header split off for this packet)
+ * make the packet go whole to the host UMEM; frags in any other device
+ * memory drop it.
+ */
+static int xsk_dmabuf_rcv_zc(struct xdp_sock *xs, struct xdp_buff *xdp,
+			     u32 split)
+{
+	u32 frame_size = __xsk_pool_get_rx_frame_size(xs->pool);
+	struct xsk_dmabuf_chunk *chunks[MAX_SKB_FRAGS];
+	struct xsk_dmabuf_rx *drx = xs->pool->dmabuf;
+	struct xsk_dmabuf_area *area = drx->area;
+	u32 hdr_len, n_hdr, n_pay, meta_len = 0;
+	struct skb_shared_info *sinfo;
+	struct xsk_dmabuf_cursor cur;
+	const skb_frag_t *frag;
+	LIST_HEAD(heads);
+	u32 i, opts;
+	u64 off;
+
+	if (!xdp_buff_has_frags(xdp)) {
+		xs->dmabuf_whole++;
+		return 1;
+	}
+	sinfo = xdp_get_shared_info_from_buff(xdp);
+	n_pay = sinfo->nr_frags;
+	for (i = 0; i < n_pay; i++) {
+		chunks[i] = xsk_dmabuf_zc_frag_chunk(drx->zc, &sinfo->frags[i]);
+		if (!chunks[i])
+			break;
+	}
+	if (i < n_pay) {
+		if (!xdp_buff_frags_unreadable(xdp)) {
+			xs->dmabuf_whole++;
+			return 1;
+		}
+		xs->rx_dropped++;
+		return -EFAULT;
+	}
+
+	hdr_len = xdp->data_end - xdp->data;
+	if (split && split != hdr_len)
+		xs->dmabuf_split_mismatch++;
+	if (!xdp_data_meta_unsupported(xdp))
+		meta_len = xdp->data - xdp->data_meta;
+	n_hdr = DIV_ROUND_UP(hdr_len, frame_size);
+	if (xskq_prod_nb_free(xs->rx, n_hdr + n_pay) < n_hdr + n_pay) {
+		xs->rx_queue_full++;
+		return -ENOBUFS;
+	}
+	if (!xsk_dmabuf_alloc_heads(xs->pool, n_hdr, &heads)) {
+		xs->rx_dropped++;
+		return -ENOMEM;
+	}
+
+	cur.from = xdp->data - meta_len;
+	cur.from_len = hdr_len + meta_len;
+	cur.frag = NULL;
+	cur.frag_end = NULL;
+	xsk_dmabuf_rcv_head(xs, &cur, &heads, hdr_len, meta_len);
+	for (i = 0; i < n_pay; i++) {
+		frag = &sinfo->frags[i];
+		off = xsk_dmabuf_chunk_offset(area, chunks[i] - area->chunks) +
+		      skb_frag_off(frag);
+		opts = XDP_DESC_DMABUF | (i + 1 < n_pay ? XDP_PKT_CONTD : 0);
+		__xskq_prod_reserve_desc(xs->rx, off, skb_frag_size(frag), opts);
+		atomic_inc(&chunks[i]->uref);
+	}
+	/* The frags' references are user space's now: the caller gives back
+	 * only the head.
+	 */
+	sinfo->nr_frags = 0;
+	xdp_buff_clear_frags_flag(xdp);
+	xdp->flags &= ~XDP_FLAGS_FRAGS_UNREADABLE;
+
+	xs->dmabuf_split++;
+	xs->dmabuf_zc_packets++;
+	xs->dmabuf_zc_frags += n_pay;
+	return 0;
+}
+
 /**
  * xsk_dmabuf_rcv - receive a packet on a socket with a dmabuf UMEM
  * @xs: the socket, bound in copy mode
@@ -801,7 +765,8 @@ static void xsk_dmabuf_rcv_payload(struct xdp_sock *xs,
  * With a split point from the XDP program, the headers go to host chunks
  * and the rest to dmabuf chunks, as one descriptor chain posted whole or
  * not at all. Without one, the packet goes whole to the host UMEM by the
- * ordinary copy path.
+ * ordinary copy path. In zero copy, the device's split point holds, and
+ * the payload stays where the device wrote it.
  *
  * Return: 0 if the packet was received split, 1 if the caller should
  * receive it whole, or a negative errno if it was dropped.
@@ -818,6 +783,8 @@ int xsk_dmabuf_rcv(struct xdp_sock *xs, struct xdp_buff *xdp, u32 len)
 	u32 meta_len = 0;
 	int err = 0;
 
+	if (drx->zc)
+		return xsk_dmabuf_rcv_zc(xs, xdp, split);
 	if (!split || split >= len) {
 		xs->dmabuf_whole++;
 		return 1;
@@ -914,6 +881,20 @@ static const struct btf_kfunc_id_set xsk_dmabuf_kfunc_set = {
 
 /* --- Statistics ------------------------------------------------------------ */
 
+/* Copy at most @len bytes of a getsockopt answer of @size bytes, and the
+ * length written: a caller built against a shorter struct gets its prefix.
+ */
+static int xsk_dmabuf_put_opt(char __user *optval, int __user *optlen, int len,
+			      const void *val, int size)
+{
+	len = min(len, size);
+	if (copy_to_user(optval, val, len))
+		return -EFAULT;
+	if (put_user(len, optlen))
+		return -EFAULT;
+	return 0;
+}
+
 /**
  * xsk_dmabuf_getsockopt_stats - the XDP_DMABUF_STATISTICS socket option
  * @xs: the socket
@@ -944,17 +925,49 @@ int xsk_dmabuf_getsockopt_stats(struct xdp_sock *xs, char __user *optval,
 	stats.cpu_copied_bytes = xs->dmabuf_copied;
 	stats.split_packets = xs->dmabuf_split;
 	stats.whole_packets = xs->dmabuf_whole;
+	stats.zc_packets = xs->dmabuf_zc_packets;
+	stats.zc_frags = xs->dmabuf_zc_frags;
+	stats.split_mismatch = xs->dmabuf_split_mismatch;
 out:
 	mutex_unlock(&xs->mutex);
 	if (err)
 		return err;
 
-	len = min_t(int, len, sizeof(stats));
-	if (copy_to_user(optval, &stats, len))
-		return -EFAULT;
-	if (put_user(len, optlen))
-		return -EFAULT;
-	return 0;
+	return xsk_dmabuf_put_opt(optval, optlen, len, &stats, sizeof(stats));
+}
+
+/**
+ * xsk_dmabuf_getsockopt_info - the XDP_DMABUF_INFO socket option
+ * @xs: the socket
+ * @optval: where to write a struct xdp_dmabuf_info
+ * @optlen: in: the room at @optval (already read into @len); out: the
+ *	bytes written
+ * @len: the room at @optval
+ *
+ * Return: 0, -EINVAL if the socket's UMEM has no dmabuf area, -EFAULT.
+ */
+int xsk_dmabuf_getsockopt_info(struct xdp_sock *xs, char __user *optval,
+			       int __user *optlen, int len)
+{
+	struct xdp_dmabuf_info info = {};
+	int err = 0;
+
+	mutex_lock(&xs->mutex);
+	if (!xs->umem || !READ_ONCE(xs->umem->dmabuf)) {
+		err = -EINVAL;
+		goto out;
+	}
+	if (xs->state == XSK_BOUND && xs->pool && xs->pool->dmabuf)
+		info.mode = xs->pool->dmabuf->zc ? XDP_DMABUF_MODE_ZEROCOPY :
+						   XDP_DMABUF_MODE_COPY;
+	info.zc_refusal = xs->dmabuf_zc_refusal;
+	info.zc_errno = xs->dmabuf_zc_errno;
+out:
+	mutex_unlock(&xs->mutex);
+	if (err)
+		return err;
+
+	return xsk_dmabuf_put_opt(optval, optlen, len, &info, sizeof(info));
 }
 
 /* --- Teardown --------------------------------------------------------------- */
@@ -982,6 +995,11 @@ void xsk_dmabuf_area_destroy(struct xsk_dmabuf_area *area)
 	WARN(lost, "xsk_dmabuf: area %u freed with %u chunk(s) not returned\n",
 	     xsk_dmabuf_test_area_id(area), lost);
 
+	/* Each device mapping is dropped by the last provider instance using
+	 * it, which holds a UMEM reference until then.
+	 */
+	WARN_ON(!list_empty(&area->maps));
+	mutex_destroy(&area->maps_lock);
 	xsk_dmabuf_unmap_cpu(area);
 	dma_buf_put(area->dmabuf);
 	kvfree(area->chunks);

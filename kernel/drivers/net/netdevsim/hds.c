@@ -66,6 +66,7 @@
 #include <net/netdev_queues.h>
 #include <net/netdev_rx_queue.h>
 #include <net/page_pool/helpers.h>
+#include <net/page_pool/memory_provider.h>
 #include <net/xdp.h>
 
 #include "hds.h"
@@ -218,6 +219,7 @@ struct nsim_hds_rx {
 	unsigned int alloc_fail:1;
 	unsigned int dma_fault:1;
 	unsigned int redirect:1;
+	unsigned int unreadable:1;
 	u32 xdp_act;
 	u64 dma_bytes;
 	u64 dma_ns;
@@ -271,7 +273,18 @@ static int nsim_hds_rx_frag(struct xdp_buff *xdp, struct page_pool *pool,
 				  len);
 	sinfo->xdp_frags_size += len;
 	xdp_buff_set_frags_flag(xdp);
+	if (netmem_is_net_iov(netmem))
+		xdp_buff_set_frags_unreadable(xdp);
 	return 0;
+}
+
+/* Does @pool take its buffers from a memory provider made for XDP? Such
+ * buffers never go to the stack: only XDP, and the AF_XDP sockets it
+ * redirects to, are meant to see them.
+ */
+static bool nsim_hds_pool_for_xdp(const struct page_pool *pool)
+{
+	return pool->mp_ops && pool->mp_ops->for_xdp;
 }
 
 /* The device writes @src into buffers of @rq's pools, laid out as an
@@ -350,19 +363,27 @@ static struct page_pool *nsim_hds_rx_dma(struct netdevsim *ns,
 }
 
 /* An skb around the buffers of @xdp (the program may have moved its
- * bounds); on failure the buffers go back to the pools.
+ * bounds); on failure the buffers go back to the pools. A frame with frags
+ * of a provider made for XDP is dropped instead (@rx->unreadable).
  */
 static struct sk_buff *nsim_hds_build_skb(struct netdevsim *ns,
 					  struct nsim_rq *rq,
 					  struct xdp_buff *xdp,
 					  struct page_pool *pool,
-					  const struct nsim_hds_hdrs *h)
+					  const struct nsim_hds_hdrs *h,
+					  struct nsim_hds_rx *rx)
 {
 	struct skb_shared_info *sinfo = xdp_get_shared_info_from_buff(xdp);
 	unsigned int frags_size = 0, i;
 	bool unreadable = false;
 	struct sk_buff *skb;
 	u8 nr_frags = 0;
+
+	if (xdp_buff_frags_unreadable(xdp) && nsim_hds_pool_for_xdp(pool)) {
+		rx->unreadable = 1;
+		nsim_hds_buf_release(xdp, pool);
+		return NULL;
+	}
 
 	/* napi_build_skb() clears these: read them first. */
 	if (xdp_buff_has_frags(xdp)) {
@@ -514,24 +535,31 @@ static struct sk_buff *nsim_hds_run_xdp(struct netdevsim *ns,
 {
 	struct net_device *dev = ns->netdev;
 	u32 act;
+	int err;
 
 	act = bpf_prog_run_xdp(prog, xdp);
 	rx->xdp_act = act;
 	switch (act) {
 	case XDP_PASS:
-		return nsim_hds_build_skb(ns, rq, xdp, pool, h);
+		return nsim_hds_build_skb(ns, rq, xdp, pool, h, rx);
 	case XDP_TX:
-		/* The copy is on the wire: the buffers are free again. */
+		/* The copy is on the wire: the buffers are free again. The
+		 * TX engine cannot read device memory.
+		 */
+		rx->unreadable = xdp_buff_frags_unreadable(xdp);
 		if (!nsim_hds_xdp_tx(ns, xdp)) {
 			trace_xdp_exception(dev, prog, act);
 			rx->xdp_act = XDP_ABORTED;
 		}
 		break;
 	case XDP_REDIRECT:
-		if (!xdp_do_redirect(dev, xdp, prog)) {
+		err = xdp_do_redirect(dev, xdp, prog);
+		if (!err) {
 			rx->redirect = 1;
 			return NULL;
 		}
+		/* Only an AF_XDP socket takes frags in device memory. */
+		rx->unreadable = err == -EFAULT && xdp_buff_frags_unreadable(xdp);
 		trace_xdp_exception(dev, prog, act);
 		rx->xdp_act = XDP_ABORTED;
 		break;
@@ -570,21 +598,27 @@ bool nsim_hds_xdp_mtu_ok(struct bpf_prog *prog, unsigned int mtu)
  * @extack: for the reason
  *
  * Return: 0, -EINVAL for an MTU the program cannot see whole, -EBUSY while
- * a memory provider is bound to a queue: no program may touch unreadable
- * memory.
+ * a memory provider not made for XDP is bound to a queue (devmem's: the
+ * core refuses that first).
  */
 int nsim_hds_xdp_check(struct netdevsim *ns, struct bpf_prog *prog,
 		       struct netlink_ext_ack *extack)
 {
+	const struct memory_provider_ops *mp_ops;
+	unsigned int i;
+
 	if (!prog)
 		return 0;
 	if (!nsim_hds_xdp_mtu_ok(prog, ns->netdev->mtu)) {
 		NSIM_EA(extack, "MTU too large for an XDP program without frags support");
 		return -EINVAL;
 	}
-	if (dev_get_min_mp_channel_count(ns->netdev)) {
-		NSIM_EA(extack, "a memory provider is bound to a queue");
-		return -EBUSY;
+	for (i = 0; i < ns->netdev->real_num_rx_queues; i++) {
+		mp_ops = __netif_get_rx_queue(ns->netdev, i)->mp_params.mp_ops;
+		if (mp_ops && !mp_ops->for_xdp) {
+			NSIM_EA(extack, "a memory provider is bound to a queue");
+			return -EBUSY;
+		}
 	}
 	return 0;
 }
@@ -627,7 +661,7 @@ int nsim_hds_poll(struct nsim_rq *rq, int budget)
 			skb = nsim_hds_run_xdp(ns, rq, prog, &xdp, pool, &h,
 					       &rx);
 		else if (pool)
-			skb = nsim_hds_build_skb(ns, rq, &xdp, pool, &h);
+			skb = nsim_hds_build_skb(ns, rq, &xdp, pool, &h, &rx);
 		redirected |= rx.redirect;
 
 		u64_stats_update_begin(&rq->hds.syncp);
@@ -635,6 +669,7 @@ int nsim_hds_poll(struct nsim_rq *rq, int budget)
 		st->dma_ns += rx.dma_ns;
 		st->alloc_fail += rx.alloc_fail;
 		st->dma_faults += rx.dma_fault;
+		st->unreadable += rx.unreadable;
 		if (skb) {
 			st->packets++;
 			st->bytes += len;
@@ -716,10 +751,12 @@ static int nsim_hds_pools_create(struct netdevsim *ns, unsigned int idx,
 			   idx);
 		return -EINVAL;
 	}
-	/* Until XDP learns unreadable frags, no program sees provider memory
-	 * (the core refuses both orders too).
+	/* A program may see only the memory of a provider made for XDP, and
+	 * then only what XDP_FLAGS_FRAGS_UNREADABLE lets it (the core refuses
+	 * the other order too).
 	 */
-	if (rxq->mp_params.mp_ops && ns->xdp.prog) {
+	if (rxq->mp_params.mp_ops && !rxq->mp_params.mp_ops->for_xdp &&
+	    ns->xdp.prog) {
 		netdev_err(dev, "queue %u: no memory provider while an XDP program runs\n",
 			   idx);
 		return -EBUSY;
@@ -875,6 +912,7 @@ const struct netdev_queue_mgmt_ops nsim_hds_queue_mgmt_ops = {
 	.ndo_queue_mem_free	= nsim_hds_queue_mem_free,
 	.ndo_queue_start	= nsim_hds_queue_start,
 	.ndo_queue_stop		= nsim_hds_queue_stop,
+	.xdp_frags_unreadable	= true,
 };
 
 /*** ethtool: tcp-data-split ***/
@@ -975,14 +1013,15 @@ static int nsim_hds_queues_show(struct seq_file *m, void *unused)
 	struct nsim_hds_rq_stats st;
 	unsigned int i;
 
-	seq_puts(m, "queue packets bytes split drops fifo_drops alloc_fail dma_faults dma_bytes dma_ns xdp_drop xdp_tx xdp_redirect\n");
+	seq_puts(m, "queue packets bytes split drops fifo_drops alloc_fail dma_faults dma_bytes dma_ns xdp_drop xdp_tx xdp_redirect unreadable\n");
 	for (i = 0; i < ns->netdev->num_rx_queues; i++) {
 		nsim_hds_rq_stats_read(&ns->rq[i], &st);
-		seq_printf(m, "%u %llu %llu %llu %llu %lld %llu %llu %llu %llu %llu %llu %llu\n",
+		seq_printf(m, "%u %llu %llu %llu %llu %lld %llu %llu %llu %llu %llu %llu %llu %llu\n",
 			   i, st.packets, st.bytes, st.split, st.drops,
 			   (long long)atomic64_read(&ns->rq[i].hds.fifo_drops),
 			   st.alloc_fail, st.dma_faults, st.dma_bytes,
-			   st.dma_ns, st.xdp_drop, st.xdp_tx, st.xdp_redirect);
+			   st.dma_ns, st.xdp_drop, st.xdp_tx, st.xdp_redirect,
+			   st.unreadable);
 	}
 	return 0;
 }
