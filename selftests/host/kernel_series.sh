@@ -9,6 +9,6 @@ out=$XSK_BUILD/test-results/patches
 n=$(ls "$out"/0*.patch | grep -vc /0000-)
 grep -q 'SUBJECT HERE\|BLURB HERE' "$out"/0000-cover-letter.patch &&
 	{ echo "cover letter not filled in"; exit 1; }
-grep -q "^Subject: .* 0/$n\]" "$out"/0000-cover-letter.patch ||
+grep -q "^Subject: .* 0*0/$n\]" "$out"/0000-cover-letter.patch ||
 	{ echo "cover letter subject does not count $n patches"; exit 1; }
 echo "series of $n patches: checkpatch --strict, W=1 and sparse clean"
