@@ -143,7 +143,9 @@ struct xsk_devmem_umem_config {
 	__u32 fill_size;		/* host fill ring entries */
 	__u32 comp_size;		/* host completion ring entries */
 	__u32 dmabuf_fill_size;		/* dmabuf fill ring entries */
-	__u32 dmabuf_comp_size;		/* dmabuf completion ring entries */
+	__u32 dmabuf_comp_size;		/* dmabuf completion ring entries; 0: one
+					 * per chunk (what zero copy needs), at
+					 * least the default */
 	__u32 frame_size;		/* host chunk size (power of two) */
 	__u32 frame_headroom;		/* bytes before each received frame */
 	__u32 chunk_size;		/* dmabuf chunk size: power of two >= page size */
@@ -353,6 +355,10 @@ struct xsk_devmem_stats {
 	__u64 completed_chunks;		/* read off the dmabuf completion ring */
 	__u64 wakeups;			/* recvfrom() kicks */
 	__u64 bad_descs;		/* RX descriptors that made no sense */
+	/* kernel, XDP_DMABUF_STATISTICS, zero copy */
+	__u64 zc_packets;		/* payload where the device wrote it */
+	__u64 zc_frags;			/* payload descriptors posted in place */
+	__u64 split_mismatch;		/* program's split point not the device's */
 };
 
 /*

@@ -221,6 +221,9 @@ static void print_stats(const struct xsk_devmem_stats *s, const struct xsk_devme
 		       (unsigned long long)invalid, (unsigned long long)s->rx_dropped,
 		       (unsigned long long)s->rx_ring_full,
 		       (unsigned long long)s->cpu_copied_bytes);
+		printf(",\"zc_packets\":%llu,\"zc_frags\":%llu,\"split_mismatch\":%llu",
+		       (unsigned long long)s->zc_packets, (unsigned long long)s->zc_frags,
+		       (unsigned long long)s->split_mismatch);
 		if (v->on)
 			printf(",\"good\":%llu,\"bad\":%llu,\"dup\":%llu,\"other\":%llu",
 			       (unsigned long long)v->good, (unsigned long long)v->bad,
@@ -236,6 +239,10 @@ static void print_stats(const struct xsk_devmem_stats *s, const struct xsk_devme
 			printf("  dmabuf-payload %llu bytes  cpu-copied %llu bytes",
 			       (unsigned long long)s->payload_bytes,
 			       (unsigned long long)s->cpu_copied_bytes);
+		if (s->zc_packets)
+			printf("  zero-copy %llu pkts %llu frags  split-mismatch %llu",
+			       (unsigned long long)s->zc_packets, (unsigned long long)s->zc_frags,
+			       (unsigned long long)s->split_mismatch);
 		if (v->on)
 			printf("  verify: %llu good %llu bad %llu dup %llu other",
 			       (unsigned long long)v->good, (unsigned long long)v->bad,

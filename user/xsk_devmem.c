@@ -350,7 +350,9 @@ static int umem_config(struct xsk_devmem_umem_config *c, const struct xsk_devmem
 		c->comp_size = XSK_DEVMEM_DEFAULT_RING_SIZE;
 	if (!c->dmabuf_fill_size)
 		c->dmabuf_fill_size = XSK_DEVMEM_DEFAULT_RING_SIZE;
-	if (!c->dmabuf_comp_size)
+	bool dcq_default = !c->dmabuf_comp_size;
+
+	if (dcq_default)
 		c->dmabuf_comp_size = XSK_DEVMEM_DEFAULT_RING_SIZE;
 	if (!c->frame_size)
 		c->frame_size = XSK_DEVMEM_DEFAULT_FRAME_SIZE;
@@ -390,6 +392,10 @@ static int umem_config(struct xsk_devmem_umem_config *c, const struct xsk_devmem
 	if (!c->dmabuf_len)
 		return xdm_err(-EINVAL, "umem: the dmabuf (%llu bytes) holds no chunk of %u",
 			       (unsigned long long)d->size, c->chunk_size);
+	/* Zero copy reports every chunk on it when the queue goes. */
+	while (dcq_default && c->dmabuf_comp_size < c->dmabuf_len / c->chunk_size &&
+	       c->dmabuf_comp_size < (1u << 24))
+		c->dmabuf_comp_size <<= 1;
 	return 0;
 }
 
@@ -638,10 +644,70 @@ static void give_back(__u64 *stack, __u32 *nr_free, const __u64 *v, __u32 n)
 		stack[(*nr_free)++] = v[i - 1];
 }
 
-static int bind_err(int err, struct xsk_devmem_socket *x, __u32 flags)
+/* What XDP_DMABUF_INFO says of the socket; zeroes on a kernel without it. */
+static struct xdp_dmabuf_info dmabuf_info(const struct xsk_devmem_socket *x)
+{
+	struct xdp_dmabuf_info info = {};
+	socklen_t len = sizeof(info);
+
+	if (getsockopt(x->fd, SOL_XDP, XDP_DMABUF_INFO, &info, &len))
+		memset(&info, 0, sizeof(info));
+	return info;
+}
+
+/* Why the kernel refused zero copy (enum xdp_dmabuf_zc_refusal), worded. */
+static int zc_refusal_err(int err, const struct xsk_devmem_socket *x, __u32 refusal)
+{
+	const char *dev = x->ifname;
+	__u32 q = x->queue;
+
+	switch (refusal) {
+	case XDP_DMABUF_ZC_NO_QUEUE_OPS:
+		return xdm_err(err, "bind: zero copy on %s: the driver cannot restart an RX queue "
+			       "(no queue-management ops), so no memory provider can be put on "
+			       "queue %u; copy mode works", dev, q);
+	case XDP_DMABUF_ZC_NO_XDP_UNREADABLE:
+		return xdm_err(err, "bind: zero copy on %s: the driver cannot run XDP over "
+			       "device memory; copy mode works", dev);
+	case XDP_DMABUF_ZC_NO_HEADER_SPLIT:
+		return xdm_err(err, "bind: zero copy on %s needs header split: ethtool -G %s "
+			       "tcp-data-split on", dev, dev);
+	case XDP_DMABUF_ZC_NO_UNREADABLE_POOL:
+		return xdm_err(err, "bind: zero copy on %s: queue %u's page pools take no memory "
+			       "provider", dev, q);
+	case XDP_DMABUF_ZC_QUEUE_BUSY:
+		return xdm_err(err, "bind: %s queue %u has a memory provider already (devmem "
+			       "TCP, or another zero-copy socket)", dev, q);
+	case XDP_DMABUF_ZC_QUEUE_RANGE:
+		return xdm_err(err, "bind: %s has no RX queue %u", dev, q);
+	case XDP_DMABUF_ZC_DEVICE_DOWN:
+		return xdm_err(err, "bind: zero copy needs %s up: ip link set %s up", dev, dev);
+	case XDP_DMABUF_ZC_COMPLETION_RING:
+		return xdm_err(err, "bind: zero copy needs a dmabuf completion ring entry per "
+			       "chunk: %u chunks, %u entries (leave dmabuf_comp_size 0)",
+			       x->umem->nr_chunks, x->umem->cfg.dmabuf_comp_size);
+	case XDP_DMABUF_ZC_DMA_MAP:
+		return xdm_err(err, "bind: %s cannot map the dmabuf for zero copy, or a chunk of "
+			       "%u bytes is not contiguous for it (try page-size chunks): %s",
+			       dev, x->umem->cfg.chunk_size, strerror(-err));
+	case XDP_DMABUF_ZC_CHUNK_SIZE:
+		return xdm_err(err, "bind: %s's buffers are not %u bytes: zero copy needs chunks "
+			       "of the driver's buffer size (the page size)", dev,
+			       x->umem->cfg.chunk_size);
+	case XDP_DMABUF_ZC_RESTART:
+		return xdm_err(err, "bind: %s failed to restart queue %u for zero copy: %s",
+			       dev, q, strerror(-err));
+	default:
+		return 0;
+	}
+}
+
+static int bind_err(int err, struct xsk_devmem_socket *x, __u32 flags, __u32 refusal)
 {
 	__u32 rxq = 0, txq = 0;
 
+	if (refusal)
+		return zc_refusal_err(err, x, refusal);
 	switch (-err) {
 	case EINVAL:
 		if (!xdm_queue_count(x->ifindex, &rxq, &txq) && x->queue >= rxq && x->queue >= txq)
@@ -674,6 +740,7 @@ static int do_bind(struct xsk_devmem_socket *x, const struct xsk_devmem_socket_c
 		.sxdp_ifindex = x->ifindex,
 		.sxdp_queue_id = x->queue,
 	};
+	struct xdp_dmabuf_info info = {};
 	struct xdp_options opts;
 	socklen_t len = sizeof(opts);
 	__u32 flags = 0;
@@ -683,9 +750,10 @@ static int do_bind(struct xsk_devmem_socket *x, const struct xsk_devmem_socket_c
 		flags = XDP_USE_SG;
 		if (!(c->flags & XSK_DEVMEM_SOCKET_F_NO_NEED_WAKEUP))
 			flags |= XDP_USE_NEED_WAKEUP;
+		/* Auto tries zero copy first. */
 		if (c->mode == XSK_DEVMEM_MODE_COPY)
 			flags |= XDP_COPY;
-		else if (c->mode == XSK_DEVMEM_MODE_ZEROCOPY)
+		else
 			flags |= XDP_ZEROCOPY;
 	} else {
 		/* Mode, SG and need_wakeup come from the UMEM's first socket. */
@@ -694,18 +762,29 @@ static int do_bind(struct xsk_devmem_socket *x, const struct xsk_devmem_socket_c
 	}
 	sxdp.sxdp_flags = flags;
 	err = bind(x->fd, (struct sockaddr *)&sxdp, sizeof(sxdp)) ? -errno : 0;
-	if (err == -EOPNOTSUPP && x->owner && c->mode == XSK_DEVMEM_MODE_AUTO) {
-		/* The kernel may refuse zero-copy instead of falling back. */
-		xdm_pr(XSK_DEVMEM_INFO, "%s queue %u: zero-copy refused, trying copy mode\n",
-		       x->ifname, x->queue);
-		sxdp.sxdp_flags = flags | XDP_COPY;
+	if (err && (flags & XDP_ZEROCOPY))
+		info = dmabuf_info(x);
+	/* Auto: any reason the driver or the set-up gives against zero copy
+	 * (EOPNOTSUPP from a kernel that says no more). */
+	if (err && x->owner && c->mode == XSK_DEVMEM_MODE_AUTO &&
+	    (info.zc_refusal || err == -EOPNOTSUPP)) {
+		xdm_pr(XSK_DEVMEM_INFO, "%s queue %u: zero copy refused (reason %u, %s), "
+		       "trying copy mode\n", x->ifname, x->queue, info.zc_refusal,
+		       strerror(-err));
+		sxdp.sxdp_flags = (flags & ~XDP_ZEROCOPY) | XDP_COPY;
+		memset(&info, 0, sizeof(info));
 		err = bind(x->fd, (struct sockaddr *)&sxdp, sizeof(sxdp)) ? -errno : 0;
 	}
 	if (err)
-		return bind_err(err, x, sxdp.sxdp_flags);
+		return bind_err(err, x, sxdp.sxdp_flags, info.zc_refusal);
+	/* The payload's mode: XDP_DMABUF_INFO; a kernel without it has no
+	 * dmabuf zero copy (XDP_OPTIONS speaks of the host UMEM). */
 	x->mode = XSK_DEVMEM_MODE_COPY;
-	if (!getsockopt(x->fd, SOL_XDP, XDP_OPTIONS, &opts, &len) &&
-	    opts.flags & XDP_OPTIONS_ZEROCOPY)
+	info = dmabuf_info(x);
+	if (info.mode == XDP_DMABUF_MODE_ZEROCOPY)
+		x->mode = XSK_DEVMEM_MODE_ZEROCOPY;
+	else if (!info.mode && !getsockopt(x->fd, SOL_XDP, XDP_OPTIONS, &opts, &len) &&
+		 opts.flags & XDP_OPTIONS_ZEROCOPY)
 		x->mode = XSK_DEVMEM_MODE_ZEROCOPY;
 	return 0;
 }
@@ -748,6 +827,9 @@ static void rxq_setup(struct xsk_devmem_socket *x, struct xdm_umem_rings *r)
 	x->q.area_start = u->cfg.dmabuf_offset;
 	x->q.area_end = u->cfg.dmabuf_offset + u->cfg.dmabuf_len;
 	x->q.chunk_mask = ~((__u64)u->cfg.chunk_size - 1);
+	/* Zero copy hands out offsets inside chunks, to be given back as
+	 * they are. */
+	x->q.pay_align = x->mode == XSK_DEVMEM_MODE_ZEROCOPY ? 0 : ~x->q.chunk_mask;
 	x->q.fd = x->fd;
 }
 
@@ -1102,6 +1184,9 @@ int xsk_devmem_socket__stats(const struct xsk_devmem_socket *x, struct xsk_devme
 	st.cpu_copied_bytes = ds.cpu_copied_bytes;
 	st.split_packets = ds.split_packets;
 	st.whole_packets = ds.whole_packets;
+	st.zc_packets = ds.zc_packets;
+	st.zc_frags = ds.zc_frags;
+	st.split_mismatch = ds.split_mismatch;
 	if (size > sizeof(st)) {
 		memset(out, 0, size);
 		size = sizeof(st);

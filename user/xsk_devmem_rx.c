@@ -182,10 +182,11 @@ int xdm_rxq_peek(struct xdm_rxq *q, struct xsk_devmem_pkt *pkts, unsigned int ma
 	return take(q, pkts, max_pkts, segs, max_segs, true);
 }
 
-/* A dmabuf offset the caller may hand back: a chunk of the payload area. */
-static inline bool chunk_ok(__u64 off, __u64 area_start, __u64 area_len, __u64 chunk_off)
+/* A dmabuf offset the caller may hand back: in the payload area, with the
+ * bits of pay_align clear (a chunk start in copy mode). */
+static inline bool chunk_ok(__u64 off, __u64 area_start, __u64 area_len, __u64 pay_align)
 {
-	return off - area_start < area_len && !(off & chunk_off);
+	return off - area_start < area_len && !(off & pay_align);
 }
 
 /*
@@ -266,7 +267,7 @@ release_host(struct xdm_ring *r, const struct xsk_devmem_pkt *pkts, unsigned int
  */
 static __attribute__((noinline)) int
 release_dmabuf(struct xdm_ring *r, const struct xsk_devmem_pkt *pkts, unsigned int n,
-	       __u64 area_start, __u64 area_len, __u64 chunk_off, bool write)
+	       __u64 area_start, __u64 area_len, __u64 pay_align, bool write)
 {
 	const struct xsk_devmem_pkt *p, *pend = pkts + n;
 	__u64 *ring = r->ring;
@@ -285,7 +286,7 @@ release_dmabuf(struct xdm_ring *r, const struct xsk_devmem_pkt *pkts, unsigned i
 			npay++;
 			if (!write)
 				continue;
-			if (!chunk_ok(addr, area_start, area_len, chunk_off))
+			if (!chunk_ok(addr, area_start, area_len, pay_align))
 				return -EINVAL;
 			if (idx == end && (end = more_room(r, idx)) == idx)
 				return -ENOSPC;
@@ -372,7 +373,7 @@ release_fast(struct xdm_rxq *q, const struct xsk_devmem_pkt *pkts, unsigned int 
 		}
 	}
 	if (bad || hmax >= q->hdr_size ||
-	    (didx != d0 && (dmax >= q->area_end - area_start || (dor & ~q->chunk_mask))))
+	    (didx != d0 && (dmax >= q->area_end - area_start || (dor & q->pay_align))))
 		return -EINVAL;
 	*nf = fidx - f0;
 	*nd = didx - d0;
@@ -395,7 +396,7 @@ int xdm_rxq_release(struct xdm_rxq *q, const struct xsk_devmem_pkt *pkts, unsign
 		nf = release_host(&q->fq, pkts, n, q->hdr_size, q->frame_mask, &segs);
 	if (nf >= 0 && segs)
 		nd = release_dmabuf(&q->dfq, pkts, n, q->area_start,
-				    q->area_end - q->area_start, ~q->chunk_mask, payload);
+				    q->area_end - q->area_start, q->pay_align, payload);
 	if (nf < 0)
 		return nf;
 	if (nd < 0)
@@ -540,7 +541,7 @@ int xdm_rxq_release_payload(struct xdm_rxq *q, const __u64 *offsets, unsigned in
 	__u32 idx;
 
 	for (unsigned int i = 0; i < n; i++)
-		if (!chunk_ok(offsets[i], q->area_start, area_len, ~q->chunk_mask))
+		if (!chunk_ok(offsets[i], q->area_start, area_len, q->pay_align))
 			return -EINVAL;
 	if (!n)
 		return 0;

@@ -28,6 +28,11 @@ struct xdm_rxq {
 	__u64 frame_mask;		/* ~(frame_size - 1) */
 	__u64 area_start, area_end;	/* dmabuf payload area (dmabuf offsets) */
 	__u64 chunk_mask;		/* ~(chunk_size - 1) */
+	/* Bits a payload offset handed back must have clear: the chunk's
+	 * low bits in copy mode (chunk starts only); none in zero copy,
+	 * where a descriptor names its bytes anywhere inside a chunk and is
+	 * given back as it is. */
+	__u64 pay_align;
 	int fd;				/* for wakeups; -1: never kick */
 	bool kick_always;		/* busy polling: kick on every empty ring */
 	/*

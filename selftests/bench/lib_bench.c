@@ -112,6 +112,7 @@ static void reset_rings(struct xdm_rxq *q)
 	q->area_start = 0;
 	q->area_end = (__u64)RING * CHUNK;
 	q->chunk_mask = ~(__u64)(CHUNK - 1);
+	q->pay_align = ~q->chunk_mask;
 	q->fd = -1;
 	/* Every chunk on the fill rings, as a socket starts. */
 	for (__u32 i = 0; i < RING; i++) {

@@ -156,6 +156,7 @@ static void rxq_init(struct xdm_rxq *q, __u32 rx_size, __u32 fill_size, __u32 st
 	q->area_start = AREA0;
 	q->area_end = AREA0 + 32 * CHUNK;
 	q->chunk_mask = ~(__u64)(CHUNK - 1);
+	q->pay_align = ~q->chunk_mask;
 	q->fd = -1;
 }
 
@@ -389,6 +390,32 @@ static void release_bad(void)
 	xdm_cons_release(&k_fq);
 	CHECK_RET(xdm_rxq_release(&q, &pkt, 1, true, true) == -ENOSPC && q.fq.cached_prod == 4 &&
 	      fq_m.producer == 4, "half-full pair changed the fill ring");
+}
+
+/* Zero copy: a payload descriptor names its bytes inside a chunk, and is
+ * given back as it is; outside the area is still refused. */
+static void release_zc(void)
+{
+	struct xsk_devmem_seg seg = { AREA0 + 3 * CHUNK + 100, 200, XSK_DEVMEM_SEG_DMABUF };
+	struct xsk_devmem_pkt pkt = { .hdr = hdr_area, .hdr_addr = FRAME, .nr_segs = 1,
+				      .nr_payload_segs = 1, .segs = &seg };
+	const __u64 inside[] = { AREA0 + 1, AREA0 + 31 * CHUNK + CHUNK - 1 };
+	const __u64 outside[] = { AREA0 - 1, AREA0 + 32 * CHUNK };
+	struct xdm_rxq q;
+
+	rxq_init(&q, 8, 8, 0);
+	q.pay_align = 0;
+	CHECK_RET(xdm_rxq_release(&q, &pkt, 1, true, true) == 0, "zc release inside a chunk");
+	CHECK_RET(xdm_prod_addr(&k_dfq, 0)[0] == AREA0 + 3 * CHUNK + 100,
+		  "zc offset posted as given");
+	CHECK_RET(xdm_rxq_release_payload(&q, inside, 2) == 0, "zc release_payload inside");
+	for (size_t i = 0; i < 2; i++) {
+		seg.addr = outside[i];
+		CHECK_RET(xdm_rxq_release(&q, &pkt, 1, true, true) == -EINVAL, "zc outside %zu", i);
+		CHECK_RET(xdm_rxq_release_payload(&q, &outside[i], 1) == -EINVAL,
+			  "zc payload outside %zu", i);
+	}
+	CHECK_RET(dfq_m.producer == 3, "zc: %u dmabuf fill entries, want 3", dfq_m.producer);
 }
 
 /* A packet with more segments than the dmabuf fill ring has entries. */
@@ -833,6 +860,7 @@ int main(void)
 	rx_no_header();
 	release_ok();
 	release_bad();
+	release_zc();
 	release_too_many();
 	release_model();
 	peek_basic();

@@ -240,6 +240,7 @@ static int datapath_test(void)
 	q.area_start = 0;
 	q.area_end = (__u64)NCHUNKS * CHUNK;
 	q.chunk_mask = ~(__u64)(CHUNK - 1);
+	q.pay_align = ~q.chunk_mask;
 	q.fd = -1;
 	/* Half the chunks on the rings, as a socket starts. */
 	for (__u32 i = 0; i < QSIZE; i++) {

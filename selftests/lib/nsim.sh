@@ -30,7 +30,7 @@
 #                       one counter from a nsim_snap/nsim_delta TABLE (a
 #                       file): NAME is a column (packets bytes split drops
 #                       fifo_drops alloc_fail dma_faults dma_bytes dma_ns
-#                       xdp_drop xdp_tx xdp_redirect); QUEUE a number, or
+#                       xdp_drop xdp_tx xdp_redirect unreadable); QUEUE a number, or
 #                       "all" for the sum over the queues.
 #   nsim_steer_drops tx|rx  frames an ntuple rule with action -1 dropped.
 #   nsim_settle [QUIET_S [MAX_S]]

@@ -23,7 +23,20 @@
  *   dmabuf_rx -i IFACE -p PORT -n COUNT [-q QUEUE] [--xskmap PIN]
  *             [--split l4|l4+N|none] [--chunk BYTES] [--area-mb MB]
  *             [--hostile K] [--close-dmabuf] [--until-gone] [-t TIMEOUT_S]
- *             [--dmabuf-ring N] [--idle S] [--no-host-frames]
+ *             [--dmabuf-ring N] [--idle S] [--no-host-frames] [--zc]
+ *             [--bind-only]
+ *
+ * --zc binds in zero copy (XDP_ZEROCOPY): the device writes payloads into
+ * the chunks itself and the split point is the device's (the L4 header's
+ * end); a payload descriptor names its bytes, anywhere inside a chunk, and
+ * is given back by posting its address on the dmabuf fill ring at once.
+ * The CPU must have copied no payload byte, the kernel's zero-copy counters
+ * must match, and split points the policy chose elsewhere are counted as
+ * mismatches. With --until-gone, every lent chunk must come back on the
+ * completion ring or still be named by an unread fill ring entry.
+ *
+ * --bind-only binds and reports "bind: ok" or "bind: ERRNO refusal N"
+ * (XDP_DMABUF_INFO's zc_refusal), then exits 0 either way.
  *
  * --no-host-frames gives the kernel no host chunks: every packet is then
  * dropped after its payload chunks were taken from the dmabuf fill ring,
@@ -72,7 +85,12 @@ struct rx {
 	uint32_t nfree;
 	/* what this side saw and did */
 	uint64_t lent, returned_rx, completed, hostile, payload_bytes, split, whole;
+	uint64_t zc_frags, mismatch;
 	int split_mode;		/* -1 none, else N for l4+N */
+	bool zc;
+	/* Zero copy: chunks lent at most at once, so that the entries giving
+	 * references back always fit in the dmabuf fill ring; and lent now. */
+	uint32_t zc_cap, posted;
 	unsigned long hostile_per_post;
 	uint64_t rng;
 	struct rxcheck rc;
@@ -105,7 +123,12 @@ static uint64_t hostile_entry(struct rx *r)
 {
 	uint64_t area = (uint64_t)r->nchunks * r->chunk;
 
-	switch (rnd(r) % 4) {
+	unsigned int kind = rnd(r) % 4;
+
+	/* In zero copy, an offset inside a chunk is a valid return. */
+	if (r->zc && kind == 1)
+		kind = 0;
+	switch (kind) {
 	case 0:		/* past the end */
 		return area + (rnd(r) % 1024) * r->chunk;
 	case 1:		/* inside a chunk */
@@ -120,10 +143,12 @@ static uint64_t hostile_entry(struct rx *r)
 /* Lend free chunks to the kernel while the dmabuf fill ring has room. */
 static void lend(struct rx *r)
 {
-	while (r->nfree && xring_prod_free(&r->x.dfq) > r->hostile_per_post) {
+	while (r->nfree && xring_prod_free(&r->x.dfq) > r->hostile_per_post &&
+	       (!r->zc || r->posted < r->zc_cap)) {
 		uint32_t c = r->free[--r->nfree];
 
 		r->state[c] = C_POSTED;
+		r->posted++;
 		xring_prod_push(&r->x.dfq, (uint64_t)c * r->chunk);
 		r->lent++;
 		for (unsigned long i = 0; i < r->hostile_per_post; i++) {
@@ -135,6 +160,8 @@ static void lend(struct rx *r)
 
 static void give_back(struct rx *r, uint32_t c)
 {
+	if (r->state[c] == C_POSTED)
+		r->posted--;
 	r->state[c] = C_FREE;
 	r->free[r->nfree++] = c;
 }
@@ -161,7 +188,21 @@ static void packet(struct rx *r, uint32_t i, uint32_t nseg)
 	for (uint32_t k = 0; k < nseg; k++) {
 		const struct xdp_desc *d = xring_rx_desc(&r->x.rx, i + k);
 
-		if (d->options & XDP_DESC_DMABUF) {
+		if (d->options & XDP_DESC_DMABUF && r->zc) {
+			/* In place: the bytes lie inside one lent chunk. */
+			uint64_t c = d->addr / r->chunk;
+
+			if (c >= r->nchunks || d->addr % r->chunk + d->len > r->chunk)
+				fail(r, "payload descriptor at %llu len %u outside the chunks", (unsigned long long)d->addr, d->len);
+			else if (r->state[c] != C_POSTED)
+				fail(r, "kernel delivered chunk %llu (state %d) it was not lent", (unsigned long long)c, r->state[c]);
+			if (!r->err[0]) {
+				seg[k].iov_base = r->u.map + d->addr;
+				r->payload_bytes += d->len;
+			}
+			r->zc_frags++;
+			ndma++;
+		} else if (d->options & XDP_DESC_DMABUF) {
 			uint64_t c = d->addr / r->chunk;
 
 			if (d->addr % r->chunk || c >= r->nchunks || d->len > r->chunk)
@@ -203,8 +244,15 @@ static void packet(struct rx *r, uint32_t i, uint32_t nseg)
 		if (want > total)
 			want = total;
 	}
+	if (r->zc && ndma) {
+		/* The device split after the L4 header; the policy's split
+		 * point, if another, is counted. */
+		if (r->split_mode != 0 && want != l4_end(frame, total))
+			r->mismatch++;
+		want = l4_end(frame, total);
+	}
 	if (hdr != want)
-		fail(r, "header part of %u bytes, policy says %u", hdr, want);
+		fail(r, "header part of %u bytes, %s says %u", hdr, r->zc ? "the device" : "policy", want);
 	if (ndma)
 		r->split++;
 	else
@@ -218,7 +266,8 @@ static void usage(void)
 		"usage: dmabuf_rx -i IFACE -p PORT -n COUNT [-q QUEUE] [--xskmap PIN]\n"
 		"                 [--split l4|l4+N|none] [--chunk BYTES] [--area-mb MB]\n"
 		"                 [--hostile K] [--close-dmabuf] [--until-gone] [-t TIMEOUT_S]\n"
-		"                 [--dmabuf-ring N] [--idle S] [--no-host-frames]\n");
+		"                 [--dmabuf-ring N] [--idle S] [--no-host-frames] [--zc]\n"
+		"                 [--bind-only]\n");
 	exit(2);
 }
 
@@ -235,12 +284,14 @@ int main(int argc, char **argv)
 		{ "dmabuf-ring", required_argument, NULL, 'R' },
 		{ "idle", required_argument, NULL, 'I' },
 		{ "no-host-frames", no_argument, NULL, 'N' },
+		{ "zc", no_argument, NULL, 'Z' },
+		{ "bind-only", no_argument, NULL, 'B' },
 		{ 0 }
 	};
 	const char *ifname = NULL, *xskmap = "/sys/fs/bpf/xsk-devmem/steer_xsks";
 	unsigned int queue = 0, count = 0, port = 0, timeout = 60, area_mb = 16;
 	unsigned int dring = RING, idle = 15;
-	bool close_dmabuf = false, until_gone = false, host_frames = true;
+	bool close_dmabuf = false, until_gone = false, host_frames = true, bind_only = false;
 	struct rx r = { .chunk = 4096, .split_mode = 0, .rng = 0x9e3779b97f4a7c15ull };
 	int c, err;
 
@@ -260,6 +311,8 @@ int main(int argc, char **argv)
 		case 'R': dring = strtoul(optarg, NULL, 0); break;
 		case 'I': idle = strtoul(optarg, NULL, 0); break;
 		case 'N': host_frames = false; break;
+		case 'Z': r.zc = true; break;
+		case 'B': bind_only = true; break;
 		case 's':
 			if (!strcmp(optarg, "none"))
 				r.split_mode = -1;
@@ -279,6 +332,7 @@ int main(int argc, char **argv)
 	if (rxcheck_init(&r.rc, count, port) || udmabuf_create(&r.u, (size_t)area_mb << 20))
 		return 1;
 	r.nchunks = r.u.size / r.chunk;
+	r.zc_cap = dring / (r.chunk / 4096 + r.hostile_per_post);
 	r.state = calloc(r.nchunks, 1);
 	r.free = calloc(r.nchunks, sizeof(*r.free));
 	for (uint32_t k = 0; k < r.nchunks; k++)
@@ -289,9 +343,28 @@ int main(int argc, char **argv)
 	      xsk_raw_dmabuf_reg(&r.x, r.u.fd, 0, r.u.size, r.chunk) ?:
 	      xsk_raw_rings(&r.x, RING, dring, true) ?:
 	      xsk_raw_mmap(&r.x, true, true) ?:
-	      xsk_raw_bind(&r.x, ifname, queue, XDP_USE_SG | XDP_USE_NEED_WAKEUP, -1);
+	      xsk_raw_bind(&r.x, ifname, queue, XDP_USE_SG | XDP_USE_NEED_WAKEUP |
+			   (r.zc ? XDP_ZEROCOPY : 0), -1);
+	if (bind_only) {
+		struct xdp_dmabuf_info info = { 0 };
+		socklen_t ilen = sizeof(info);
+
+		if (getsockopt(r.x.fd, SOL_XDP, XDP_DMABUF_INFO, &info, &ilen))
+			fprintf(stderr, "dmabuf_rx: XDP_DMABUF_INFO: %s\n", strerror(errno));
+		if (err)
+			printf("bind: %s refusal %u errno %u\n", strerrorname_np(-err) ?: "?",
+			       info.zc_refusal, info.zc_errno);
+		else
+			printf("bind: ok mode %u\n", info.mode);
+		return 0;
+	}
 	if (err) {
-		fprintf(stderr, "dmabuf_rx: set-up on %s queue %u: %s\n", ifname, queue, strerror(-err));
+		struct xdp_dmabuf_info info = { 0 };
+		socklen_t ilen = sizeof(info);
+
+		getsockopt(r.x.fd, SOL_XDP, XDP_DMABUF_INFO, &info, &ilen);
+		fprintf(stderr, "dmabuf_rx: set-up on %s queue %u: %s (zero-copy refusal %u)\n",
+			ifname, queue, strerror(-err), info.zc_refusal);
 		return 1;
 	}
 	if (close_dmabuf) {
@@ -349,7 +422,15 @@ int main(int argc, char **argv)
 			for (uint32_t s = used; s <= k; s++) {
 				const struct xdp_desc *e = xring_rx_desc(&r.x.rx, s);
 
-				if (e->options & XDP_DESC_DMABUF) {
+				if (e->options & XDP_DESC_DMABUF && r.zc) {
+					/* Give the reference back at once. */
+					if (!r.err[0] && !xring_prod_free(&r.x.dfq))
+						fail(&r, "dmabuf fill ring full");
+					if (!r.err[0]) {
+						xring_prod_push(&r.x.dfq, e->addr);
+						r.returned_rx++;
+					}
+				} else if (e->options & XDP_DESC_DMABUF) {
 					if (r.state[e->addr / r.chunk] == C_HELD) {
 						give_back(&r, e->addr / r.chunk);
 						r.returned_rx++;
@@ -375,19 +456,28 @@ int main(int argc, char **argv)
 		if (!gone)
 			fail(&r, "device still there after %u s", timeout);
 	}
-	/* Completions: chunks the kernel took and gives back unfilled. */
-	uint32_t nc = xring_cons_avail(&r.x.dcq);
+	/* Completions: chunks the kernel took and gives back unfilled (in
+	 * zero copy: that its page pools let go of, which a pool still
+	 * draining does a little later). */
+	double tc = mono_now();
 
-	for (uint32_t k = 0; k < nc; k++) {
-		uint64_t a = xring_addr(&r.x.dcq, k);
+	do {
+		uint32_t nc = xring_cons_avail(&r.x.dcq);
 
-		if (a % r.chunk || a / r.chunk >= r.nchunks || r.state[a / r.chunk] != C_POSTED)
-			fail(&r, "completion ring returned %llu, not a lent chunk", (unsigned long long)a);
-		else
-			give_back(&r, a / r.chunk);
-		r.completed++;
-	}
-	xring_cons_release(&r.x.dcq, nc);
+		for (uint32_t k = 0; k < nc; k++) {
+			uint64_t a = xring_addr(&r.x.dcq, k);
+
+			if (a % r.chunk || a / r.chunk >= r.nchunks || r.state[a / r.chunk] != C_POSTED)
+				fail(&r, "completion ring returned %llu, not a lent chunk", (unsigned long long)a);
+			else
+				give_back(&r, a / r.chunk);
+			r.completed++;
+		}
+		xring_cons_release(&r.x.dcq, nc);
+		if (!r.zc || !gone || r.posted <= *r.x.dfq.producer - *r.x.dfq.consumer)
+			break;
+		usleep(100 * 1000);
+	} while (mono_now() - tc < 5);
 
 	struct xdp_dmabuf_statistics ds;
 	struct xdp_statistics xs = { 0 };
@@ -415,8 +505,17 @@ int main(int argc, char **argv)
 	 * show up as missing datagrams above. */
 	if (ds.split_packets != r.split || ds.whole_packets < r.whole)
 		fail(&r, "kernel counted %llu split packets, %llu seen", (unsigned long long)ds.split_packets, (unsigned long long)r.split);
-	if (ds.cpu_copied_bytes != r.payload_bytes)
-		fail(&r, "kernel copied %llu payload bytes, %llu seen", (unsigned long long)ds.cpu_copied_bytes, (unsigned long long)r.payload_bytes);
+	if (ds.cpu_copied_bytes != (r.zc ? 0 : r.payload_bytes))
+		fail(&r, "kernel copied %llu payload bytes, %llu seen%s", (unsigned long long)ds.cpu_copied_bytes,
+		     (unsigned long long)r.payload_bytes, r.zc ? " in zero copy" : "");
+	if (r.zc) {
+		printf("dmabuf_rx: zero copy: kernel: packets %llu, frags %llu, split mismatches %llu; seen: frags %llu, mismatches %llu\n",
+		       (unsigned long long)ds.zc_packets, (unsigned long long)ds.zc_frags,
+		       (unsigned long long)ds.split_mismatch, (unsigned long long)r.zc_frags,
+		       (unsigned long long)r.mismatch);
+		if (ds.zc_packets != r.split || ds.zc_frags != r.zc_frags || ds.split_mismatch != r.mismatch)
+			fail(&r, "zero-copy counters differ from what was seen");
+	}
 	/* Hostile entries the kernel has not read yet are still in the ring
 	 * (legit entries are chunk offsets in the area; hostile ones never). */
 	uint64_t unread_hostile = 0;
@@ -424,7 +523,10 @@ int main(int argc, char **argv)
 	for (uint32_t k = *r.x.dfq.consumer; k != *r.x.dfq.producer; k++) {
 		uint64_t v = ((uint64_t *)r.x.dfq.desc)[k & r.x.dfq.mask];
 
-		unread_hostile += v % r.chunk || v / r.chunk >= r.nchunks;
+		if (r.zc)	/* any offset inside the area is a valid return */
+			unread_hostile += v >= (uint64_t)r.nchunks * r.chunk;
+		else
+			unread_hostile += v % r.chunk || v / r.chunk >= r.nchunks;
 	}
 	if (ds.fill_invalid_descs != r.hostile - unread_hostile)
 		fail(&r, "kernel rejected %llu fill entries, %llu hostile ones were read",
@@ -438,6 +540,25 @@ int main(int argc, char **argv)
 
 		for (uint32_t k = 0; k < r.nchunks; k++)
 			posted += r.state[k] == C_POSTED;
+		if (r.zc) {
+			/* Each chunk still lent must be named by an unread entry:
+			 * its lend, or a reference given back too late. */
+			uint8_t *named = calloc(r.nchunks, 1);
+
+			for (uint32_t k = *r.x.dfq.consumer; named && k != *r.x.dfq.producer; k++) {
+				uint64_t v = ((uint64_t *)r.x.dfq.desc)[k & r.x.dfq.mask];
+
+				if (v < (uint64_t)r.nchunks * r.chunk)
+					named[v / r.chunk] = 1;
+			}
+			for (uint32_t k = 0; named && k < r.nchunks; k++)
+				if (r.state[k] == C_POSTED && !named[k]) {
+					fail(&r, "chunk %u lent, neither completed nor in the fill ring", k);
+					break;
+				}
+			free(named);
+			unread = posted;	/* checked above, chunk by chunk */
+		}
 		printf("dmabuf_rx: device gone: %llu chunks still lent, %llu fill entries unread\n",
 		       (unsigned long long)posted, (unsigned long long)unread);
 		if (!host_frames && !r.completed)

@@ -9,6 +9,9 @@
 # the device-consumer example, and rx_minimal built against the installed
 # library with pkg-config (by host/lib_pkgconfig.sh) running here.
 # With XSK_LINK=nsim (TESTS: @nsim) all of it over netdevsim instead of veth.
+# With XSK_LINK=nsim-split (TESTS: @nsim-split) the library in zero copy
+# (--mode zc, and auto, which must pick it): the same checks, plus no
+# payload byte copied by the CPU and every datagram counted as zero copy.
 . "$XSK_TOP/selftests/lib/link.sh"
 set -u
 
@@ -39,7 +42,7 @@ run_split() {
 		--json --quiet >"$log" 2>&1 &
 	local rx=$!
 	wait_line "$log" '"ready"' 30 || { fail "split $split: rx not ready"; cat "$log"; }
-	if [ "$how" = library ]; then
+	if [ "${how%% *}" = library ]; then
 		# The library loaded steer and pinned its maps: add the policy now.
 		in_rx "$XSK" steer -p "$pin" rule add dst $ADDR_RX/32 proto udp dport $PORT \
 			action redirect split "$split" >/dev/null || fail "rule add (library load)"
@@ -48,10 +51,16 @@ run_split() {
 	in_tx "$TOOLS/udp_send" -d $ADDR_RX -p $PORT -n "$N" -l $SIZES >/dev/null
 	if ! wait $rx; then
 		fail "split $split ($how): rx"; sed 's/^/     /' "$log"
+		in_rx "$XSK" steer -p "$pin" stats 2>&1 | sed 's/^/     /'
+		[ "$XSK_LINK" = veth ] || nsim_snap rx | sed 's/^/     /'
 	elif ! link_xdp_check "split $split ($how)" "$N"; then
 		fail "split $split ($how): not all through native XDP"
 	elif [ "$(field "$log" "$want")" != "$N" ] || [ "$(field "$log" good)" != "$N" ]; then
 		fail "split $split ($how): want $want=$N"; sed 's/^/     /' "$log"
+	elif [ "$XSK_LINK" = nsim-split ] && { [ "$(field "$log" zc_packets)" != "$N" ] ||
+		[ "$(field "$log" cpu_copied_bytes)" != 0 ]; }; then
+		fail "split $split ($how): want zc_packets=$N cpu_copied_bytes=0"
+		sed 's/^/     /' "$log"
 	else
 		echo "ok   split $split ($how): $N datagrams intact, $want=$N"
 	fi
@@ -59,6 +68,16 @@ run_split() {
 	link_cleanup
 }
 
+if [ "$XSK_LINK" = nsim-split ]; then
+	# Zero copy: the device splits after the UDP header whatever the
+	# policy says, so every datagram is split.
+	run_split l4 split cli --mode zc
+	run_split l4 split cli --mode auto
+	run_split l4+16 split library --mode zc
+	run_split l4 split cli --mode zc --in-order
+	[ $fails = 0 ]
+	exit
+fi
 run_split l4 split
 run_split l4+16 split
 run_split none whole

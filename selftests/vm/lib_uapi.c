@@ -126,8 +126,9 @@ int main(void)
 		    "does not exist");
 	socket_case("queue out of range", u, "lo", 7, XSK_DEVMEM_MODE_AUTO, -EINVAL,
 		    "queue 7 out of range");
+	/* The kernel's reason (XDP_DMABUF_INFO), worded. */
 	socket_case("zero-copy forced", u, "lo", 0, XSK_DEVMEM_MODE_ZEROCOPY, -EOPNOTSUPP,
-		    "zero-copy");
+		    "zero copy on lo: the driver cannot restart an RX queue");
 	/* After the failures, the same UMEM binds (auto ends in copy mode). */
 	socket_case("auto on lo queue 0", u, "lo", 0, XSK_DEVMEM_MODE_AUTO, 0, NULL);
 	CHECK(!xsk_devmem_umem__delete(u), "umem delete");
