@@ -391,6 +391,18 @@ struct xsk_devmem_iface_info {
 };
 int xsk_devmem_probe_iface(const char *ifname, struct xsk_devmem_iface_info *info);
 
+/*
+ * Can this queue receive a dmabuf UMEM's payload in zero copy? Tries it:
+ * binds a socket with a small udmabuf UMEM in XSK_DEVMEM_MODE_ZEROCOPY, no
+ * XDP program and no XSKMAP touched, and deletes it again. A queue that
+ * can restarts twice (the provider goes on and off): brief, but not free
+ * on a busy queue. Returns 0 if the probe ran (result in *zc: 1 yes,
+ * 0 no, with the kernel's reason in *reason, an enum xdp_dmabuf_zc_refusal,
+ * and the worded refusal in xsk_devmem_errmsg()), or -errno if it could
+ * not be run (no udmabuf, no patch set, no such interface).
+ */
+int xsk_devmem_probe_zc(const char *ifname, __u32 queue, int *zc, __u32 *reason);
+
 #ifdef __cplusplus
 }
 #endif

@@ -644,6 +644,10 @@ static void give_back(__u64 *stack, __u32 *nr_free, const __u64 *v, __u32 n)
 		stack[(*nr_free)++] = v[i - 1];
 }
 
+/* The kernel's reason for the last zero-copy refusal on this thread, for
+ * xsk_devmem_probe_zc(). */
+static __thread __u32 last_zc_refusal;
+
 /* What XDP_DMABUF_INFO says of the socket; zeroes on a kernel without it. */
 static struct xdp_dmabuf_info dmabuf_info(const struct xsk_devmem_socket *x)
 {
@@ -764,6 +768,7 @@ static int do_bind(struct xsk_devmem_socket *x, const struct xsk_devmem_socket_c
 	err = bind(x->fd, (struct sockaddr *)&sxdp, sizeof(sxdp)) ? -errno : 0;
 	if (err && (flags & XDP_ZEROCOPY))
 		info = dmabuf_info(x);
+	last_zc_refusal = info.zc_refusal;
 	/* Auto: any reason the driver or the set-up gives against zero copy
 	 * (EOPNOTSUPP from a kernel that says no more). */
 	if (err && x->owner && c->mode == XSK_DEVMEM_MODE_AUTO &&
@@ -1193,4 +1198,49 @@ int xsk_devmem_socket__stats(const struct xsk_devmem_socket *x, struct xsk_devme
 	}
 	memcpy(out, &st, size);
 	return 0;
+}
+
+/* --- zero-copy probe --------------------------------------------------------- */
+
+int xsk_devmem_probe_zc(const char *ifname, __u32 queue, int *zc, __u32 *reason)
+{
+	const struct xsk_devmem_socket_config sc = {
+		.mode = XSK_DEVMEM_MODE_ZEROCOPY,
+		.flags = XSK_DEVMEM_SOCKET_F_INHIBIT_PROG_LOAD | XSK_DEVMEM_SOCKET_F_NO_XSKMAP,
+		.rx_size = 64,
+		.fill_frames = 64,
+		.dmabuf_fill_chunks = 64,
+	};
+	const struct xsk_devmem_umem_config uc = {
+		.fill_size = 64, .comp_size = 64, .dmabuf_fill_size = 64,
+	};
+	struct xsk_devmem_dmabuf *d = NULL;
+	struct xsk_devmem_umem *u = NULL;
+	struct xsk_devmem_socket *x = NULL;
+	int err;
+
+	if (!ifname || !zc || !reason)
+		return xdm_err(-EINVAL, "probe_zc: no interface or result given");
+	*zc = 0;
+	*reason = 0;
+	err = xsk_devmem_dmabuf__create_udmabuf(&d, 1 << 20);
+	if (!err)
+		err = xsk_devmem_umem__create(&u, NULL, 128 * XSK_DEVMEM_DEFAULT_FRAME_SIZE, d, &uc);
+	if (err)
+		goto out;
+	last_zc_refusal = 0;
+	err = xsk_devmem_socket__create(&x, ifname, queue, u, &sc);
+	if (!err) {
+		*zc = 1;
+	} else if (last_zc_refusal || err == -EOPNOTSUPP || err == -EBUSY) {
+		/* A refusal: the probe itself worked; the message stays. */
+		*reason = last_zc_refusal;
+		err = 0;
+	}
+out:
+	xsk_devmem_socket__delete(x);
+	if (u)
+		xsk_devmem_umem__delete(u);
+	xsk_devmem_dmabuf__delete(d);
+	return err;
 }

@@ -77,6 +77,15 @@ refusals() {
 	expect "device down" "bind: ENETDOWN refusal 7 errno 100" -i $IF_RX --zc --area-mb 8
 	in_rx ip link set $IF_RX up
 	expect "zero copy" "bind: ok mode 2" -i $IF_RX --zc --area-mb 8
+	# xsk-devmem info --probe-zc says the same, per queue.
+	local info
+	info=$(in_rx "$CLI" info --probe-zc $IF_RX zcv0 2>&1)
+	if grep -q "queue 0   dmabuf zero copy: yes" <<<"${info%%zcv0*}" &&
+	   grep -q "queue 0   dmabuf zero copy: no (reason 1): bind: zero copy on zcv0: the driver cannot restart" <<<"$info"; then
+		ok "info --probe-zc: $IF_RX queue 0 yes, veth no (reason 1)"
+	else
+		bad "info --probe-zc"; sed 's/^/     /' <<<"$info"
+	fi
 	# A second socket on a queue the first holds in zero copy.
 	local log=/tmp/dmabuf_zc.hold.log
 	in_rx "$RX" -i $IF_RX -p $PORT -n 1 -t 20 --idle 20 --zc --area-mb 8 >"$log" 2>&1 &
