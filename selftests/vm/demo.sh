@@ -158,7 +158,7 @@ demo_case native 9000 "$SIZES" xsk-devmem
 demo_case skb 9000 "$SIZES" xdp-loader
 demo_case native 1500 "$SIZES_1500" xdp-loader filter
 
-say "summary: dmabuf UMEM (udmabuf), copy mode; zero-copy needs a driver with the memory-provider queue API (not in this kernel)"
+say "summary: dmabuf UMEM (udmabuf), copy mode over $LINK_NAME; zero copy needs a driver whose queues take a page_pool memory provider (the reference driver with tcp-data-split on: vm/dmabuf_zc.sh)"
 printf '   %-6s %5s  %-10s %-7s %13s %6s %6s %12s %12s  %11s %4s  %s\n' xdp MTU loader with \
 	"verified/sent" split whole "dmabuf-bytes" "cpu-copied" "stack-udp" ping result
 for r in "${rows[@]}"; do echo "   $r"; done
