@@ -345,12 +345,12 @@ int main(int argc, char **argv)
 	      xsk_raw_mmap(&r.x, true, true) ?:
 	      xsk_raw_bind(&r.x, ifname, queue, XDP_USE_SG | XDP_USE_NEED_WAKEUP |
 			   (r.zc ? XDP_ZEROCOPY : 0), -1);
-	if (bind_only) {
-		struct xdp_dmabuf_info info = { 0 };
-		socklen_t ilen = sizeof(info);
+	struct xdp_dmabuf_info info = { 0 };
+	socklen_t ilen = sizeof(info);
 
-		if (getsockopt(r.x.fd, SOL_XDP, XDP_DMABUF_INFO, &info, &ilen))
-			fprintf(stderr, "dmabuf_rx: XDP_DMABUF_INFO: %s\n", strerror(errno));
+	if (getsockopt(r.x.fd, SOL_XDP, XDP_DMABUF_INFO, &info, &ilen) && bind_only)
+		fprintf(stderr, "dmabuf_rx: XDP_DMABUF_INFO: %s\n", strerror(errno));
+	if (bind_only) {
 		if (err)
 			printf("bind: %s refusal %u errno %u\n", strerrorname_np(-err) ?: "?",
 			       info.zc_refusal, info.zc_errno);
@@ -359,10 +359,6 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (err) {
-		struct xdp_dmabuf_info info = { 0 };
-		socklen_t ilen = sizeof(info);
-
-		getsockopt(r.x.fd, SOL_XDP, XDP_DMABUF_INFO, &info, &ilen);
 		fprintf(stderr, "dmabuf_rx: set-up on %s queue %u: %s (zero-copy refusal %u)\n",
 			ifname, queue, strerror(-err), info.zc_refusal);
 		return 1;

@@ -286,13 +286,10 @@ int xsk_dmabuf_reg(struct xdp_sock *xs, sockptr_t optval, unsigned int optlen)
  */
 static u32 xsk_dmabuf_accept(struct xsk_dmabuf_area *area, u64 off)
 {
-	u64 rel = off - area->offset;
-	u32 idx;
+	u32 idx = xsk_dmabuf_chunk_idx(area, off);
 
-	if (off < area->offset || rel >= area->len ||
-	    !IS_ALIGNED(rel, area->chunk_size))
+	if (idx == U32_MAX || !IS_ALIGNED(off - area->offset, area->chunk_size))
 		return U32_MAX;
-	idx = array_index_nospec(rel >> area->chunk_shift, area->nr_chunks);
 	if (atomic_cmpxchg(&area->chunks[idx].owner, XSK_DMABUF_USER,
 			   XSK_DMABUF_KERNEL) != XSK_DMABUF_USER)
 		return U32_MAX;

@@ -12,6 +12,7 @@
 #include <linux/iosys-map.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/nospec.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/skbuff.h>
@@ -218,6 +219,20 @@ static inline u64 xsk_dmabuf_chunk_offset(const struct xsk_dmabuf_area *area,
 					  u32 idx)
 {
 	return area->offset + ((u64)idx << area->chunk_shift);
+}
+
+/* The index of the chunk dmabuf offset @off lies in, or U32_MAX if it is
+ * outside the area; @off comes from user space, and the index is safe
+ * against speculation.
+ */
+static inline u32 xsk_dmabuf_chunk_idx(const struct xsk_dmabuf_area *area,
+				       u64 off)
+{
+	u64 rel = off - area->offset;
+
+	if (off < area->offset || rel >= area->len)
+		return U32_MAX;
+	return array_index_nospec(rel >> area->chunk_shift, area->nr_chunks);
 }
 
 /* Zero copy (xsk_dmabuf_zc.c): the area as a page pool memory provider. */

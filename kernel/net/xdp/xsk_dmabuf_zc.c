@@ -35,7 +35,6 @@
 #include <linux/ethtool.h>
 #include <linux/ethtool_netlink.h>
 #include <linux/netdevice.h>
-#include <linux/nospec.h>
 #include <linux/refcount.h>
 #include <linux/rtnetlink.h>
 #include <linux/scatterlist.h>
@@ -286,20 +285,6 @@ static void xsk_dmabuf_mp_destroy(struct page_pool *pp)
 	xsk_dmabuf_zc_put(pp->mp_priv);
 }
 
-/* The chunk a fill ring entry names: in zero copy, any offset inside it,
- * so that the address of an RX descriptor can be given back as it is.
- */
-static struct xsk_dmabuf_chunk *
-xsk_dmabuf_zc_chunk_at(struct xsk_dmabuf_area *area, u64 off)
-{
-	u64 rel = off - area->offset;
-
-	if (off < area->offset || rel >= area->len)
-		return NULL;
-	return &area->chunks[array_index_nospec(rel >> area->chunk_shift,
-						area->nr_chunks)];
-}
-
 /* Lend the chunk to @pp: it becomes a buffer of the page pool. */
 static bool xsk_dmabuf_zc_lend(struct xsk_dmabuf_zc *zc, struct page_pool *pp,
 			       struct xsk_dmabuf_chunk *chunk)
@@ -364,7 +349,7 @@ static netmem_ref xsk_dmabuf_mp_alloc(struct page_pool *pp, gfp_t gfp)
 	struct xsk_dmabuf_zc *zc = pp->mp_priv;
 	struct xsk_dmabuf_area *area = zc->area;
 	struct xsk_dmabuf_chunk *chunk;
-	u32 n = 0, n_foreign = 0, invalid = 0;
+	u32 n = 0, n_foreign = 0, invalid = 0, idx;
 	struct xsk_dmabuf_rx *drx;
 	bool valid;
 	u64 off;
@@ -383,7 +368,11 @@ static netmem_ref xsk_dmabuf_mp_alloc(struct page_pool *pp, gfp_t gfp)
 	       xskq_cons_peek_addr_unchecked(drx->fq, &off)) {
 		xskq_cons_release(drx->fq);
 		n++;
-		chunk = xsk_dmabuf_zc_chunk_at(area, off);
+		/* In zero copy an entry names its chunk by any offset inside
+		 * it: the address of an RX descriptor is given back as it is.
+		 */
+		idx = xsk_dmabuf_chunk_idx(area, off);
+		chunk = idx == U32_MAX ? NULL : &area->chunks[idx];
 		if (chunk && xsk_dmabuf_zc_lend(zc, pp, chunk))
 			continue;
 		if (chunk) {
