@@ -209,17 +209,37 @@ SELFTEST_PROGS := $(patsubst %.c,$(O)/%,$(wildcard selftests/tools/*.c \
 SELFTEST_SKELS := $(patsubst %.bpf.c,$(O)/%.skel.h,$(wildcard selftests/bpf/*.bpf.c))
 SELFTEST_CFLAGS := $(CFLAGS) $(TEST_INC) -Iuser -I$(O)/selftests/bpf
 selftests: $(SELFTEST_PROGS) $(O)/selftests/bench/rx_bench
+# The receive benchmark's receivers and their CPU meter (napi_time.bpf.o's
+# skeleton); the devmem TCP receiver also links the kernel tree's ynl
+# library and netdev family, which `make ncdevmem` builds.
+BENCH_METER_OBJ := $(O)/selftests/bench/napi_meter.o
+NCDEVMEM_OBJ := $(O)/ncdevmem/obj
+BENCH_CFLAGS := $(SELFTEST_CFLAGS) -Iselftests/bpf
+$(BENCH_METER_OBJ): selftests/bench/napi_meter.c $(O)/selftests/bpf/napi_time.skel.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(BENCH_CFLAGS) -MMD -c $< -o $@
+$(O)/selftests/bench/rx_bench: selftests/bench/rx_bench.c $(SELFTEST_LIB_OBJS) $(BENCH_METER_OBJ)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(BENCH_CFLAGS) -MMD $< $(SELFTEST_LIB_OBJS) $(BENCH_METER_OBJ) -o $@ \
+		$(LDLIBS_XDP)
+$(NCDEVMEM_OBJ)/libynl.a: ncdevmem ;
+$(O)/selftests/bench/devmem_rx: selftests/bench/devmem_rx.c $(SELFTEST_LIB_OBJS) \
+				$(BENCH_METER_OBJ) $(NCDEVMEM_OBJ)/libynl.a
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(BENCH_CFLAGS) -isystem $(NCDEVMEM_OBJ)/ynl -MMD $< $(SELFTEST_LIB_OBJS) \
+		$(BENCH_METER_OBJ) $(NCDEVMEM_OBJ)/libynl.a -o $@ $(LDLIBS_XDP)
 $(O)/%.skel.h: $(O)/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)bpftool gen skeleton $< > $@.tmp && mv $@.tmp $@
 $(O)/selftests/lib/%.o: selftests/lib/%.c $(O)/uapi/.stamp
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(SELFTEST_CFLAGS) -MMD -c $< -o $@
+	$(Q)$(CC) $(BENCH_CFLAGS) -MMD -c $< -o $@
 $(O)/selftests/%: selftests/%.c $(SELFTEST_LIB_OBJS) $(SELFTEST_SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(SELFTEST_CFLAGS) -MMD $< $(SELFTEST_LIB_OBJS) -o $@ $(LDLIBS_XDP)
+	$(Q)$(CC) $(BENCH_CFLAGS) -MMD $< $(SELFTEST_LIB_OBJS) -o $@ $(LDLIBS_XDP)
 
 # --- steer: test programs (issue 4) ---------------------------------------
 # Built with ASan/UBSan, linked with the packet builder, case table,
@@ -307,13 +327,13 @@ bench: bench-lib
 .PHONY: lib install bench-lib
 
 # --- tests, demo, series --------------------------------------------------
-test: deps all kernel kselftest-xsk ncdevmem
+test: deps all kernel kselftest-xsk $(O)/selftests/bench/devmem_rx
 	$(Q)scripts/test.sh --kconfig $(KCONFIG)
 
 host-test: deps all
 	$(Q)scripts/test.sh --kconfig $(KCONFIG) --host-only
 
-vm-test: deps all kernel kselftest-xsk ncdevmem
+vm-test: deps all kernel kselftest-xsk $(O)/selftests/bench/devmem_rx
 	$(Q)scripts/test.sh --kconfig $(KCONFIG) --vm-only $(VM_TESTS)
 
 demo: deps all kernel
@@ -338,8 +358,9 @@ bench: deps all kernel
 
 # Receive path (issue 5): plain AF_XDP vs dmabuf UMEM vs recvmmsg in the
 # guest under -icount; ratios against plain AF_XDP.
-bench-rx: deps all kernel
-	$(Q)scripts/bench-rx.sh $(if $(COUNT),--count $(COUNT))
+bench-rx: deps all kernel $(O)/selftests/bench/devmem_rx
+	$(Q)scripts/bench-rx.sh $(if $(COUNT),--count $(COUNT)) $(if $(SIZES),--sizes $(SIZES)) \
+		$(if $(MODES),--modes $(MODES))
 bench: bench-rx
 .PHONY: bench-rx
 

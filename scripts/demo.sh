@@ -1,6 +1,8 @@
 #!/bin/bash
 # make demo: boot the patched kernel under QEMU and run the demo
-# (selftests/vm/demo.sh) in it, then show what it printed.
+# (selftests/vm/demo.sh) in it twice, over veth (copy mode, native and skb
+# XDP) and over the reference driver with header split (copy mode and zero
+# copy side by side), then show what it printed.
 #
 #   demo.sh [--kconfig default|debug] [--count N]
 set -uo pipefail
@@ -16,9 +18,12 @@ done
 debug=(); [ "$KCONFIG" = debug ] && debug=(--debug)
 out=$TOP/build/demo
 echo "demo: booting the patched 6.12 kernel under QEMU (TCG) ..."
-"$TOP/scripts/vm-run.sh" "${debug[@]}" -o "$out" -t 900 -e DEMO_COUNT="$COUNT" vm/demo.sh >"$out.verdict" 2>&1
+"$TOP/scripts/vm-run.sh" "${debug[@]}" -o "$out" -t 1800 -e XSK_TEST_TIMEOUT=800 -e DEMO_COUNT="$COUNT" \
+	vm/demo.sh vm/demo.sh@nsim-split >"$out.verdict" 2>&1
 rc=$?
 cat "$out/vm_demo.sh.log" 2>/dev/null
+echo
+cat "$out/vm_demo.sh@nsim-split.log" 2>/dev/null
 echo
 cat "$out.verdict"
 exit $rc

@@ -612,6 +612,9 @@ cmd_ncdevmem() {
 			-c "$obj/ynl/netdev-user.c" -o "$obj/ynl/netdev-user.o"
 		rm -f "$obj/libynl.a"
 		ar rcs "$obj/libynl.a" "$obj/ynl/ynl.o" "$obj/ynl/netdev-user.o"
+		# Its headers beside it, for our own users of the library
+		# (selftests/bench/devmem_rx.c).
+		cp "$ynl/lib/ynl.h" "$ynl/lib/ynl-priv.h" "$obj/ynl/"
 		# The selftest's own flags (net/Makefile) plus -Wextra; upstream's
 		# warnings are logged here, not fixed: the tool is built as is.
 		gcc -Wall -Wextra -Wl,--no-as-needed -O2 -g -isystem "$obj/usr/include" \

@@ -1,23 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * rx_bench: the receiving side of `make bench` (scripts/bench-rx.sh). One
- * receiver, three ways to receive, the same minimal work per packet so that
+ * receiver, four ways to receive, the same minimal work per packet so that
  * what differs is the kernel's receive path:
  *
  *   xsk     plain AF_XDP socket, copy mode, host UMEM only (the baseline)
  *   dmabuf  AF_XDP socket with a dmabuf (udmabuf) payload area, copy mode:
  *           headers to host chunks, payload to dmabuf chunks
+ *   zc      the same socket bound in zero copy (XDP_ZEROCOPY): the device
+ *           writes the payload into the dmabuf chunks, the CPU copies only
+ *           the headers
  *   udp     a UDP socket read with recvmmsg() (the kernel stack, reference)
  *
  * Per packet it counts descriptors and bytes and gives the buffers back
  * (fill ring, dmabuf fill ring); it does not read the payload. It stops
  * after COUNT packets or IDLE seconds without one, and prints one line:
- * packets, seconds from the first packet to the last, packets/s, payload
- * bytes/s, and the bytes the CPU copied per packet into receive buffers
- * (host and dmabuf; the kernel's own counter for the dmabuf part).
+ * packets, seconds from the first packet to the last (a receiver that
+ * wakes up to a full ring sees one batch: time the run from the sender's
+ * start with last_mono, CLOCK_MONOTONIC of the last packet), packets/s,
+ * payload bytes/s, the bytes the CPU copied per packet into receive buffers (host
+ * and dmabuf; the kernel's own counter for the dmabuf part) and of those
+ * the payload bytes. With --meter IFACE (the receiving netdevsim port) it
+ * also prints what the receive path cost in CPU time (napi_meter.h): the
+ * port's NAPI polls and the receiver itself, from "ready" to the end.
  *
- *   rx_bench -m xsk|dmabuf|udp -i IFACE [-q QUEUE] -p PORT -n COUNT
- *            [--xskmap PIN] [--idle S] [-t TIMEOUT_S]
+ *   rx_bench -m xsk|dmabuf|zc|udp -i IFACE [-q QUEUE] -p PORT -n COUNT
+ *            [--xskmap PIN] [--idle S] [-t TIMEOUT_S] [--meter IFACE]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -32,6 +40,7 @@
 
 #include <bpf/bpf.h>
 
+#include "napi_meter.h"
 #include "udmabuf.h"
 #include "util.h"
 #include "xsk_raw.h"
@@ -45,13 +54,17 @@
 
 struct result {
 	unsigned long long pkts, bytes, host_bytes, dmabuf_bytes;
+	unsigned long long copied, payload_copied;	/* by the CPU */
 	double first, last;
+	struct napi_meter *meter;
+	struct rx_cost cost;
+	int meter_err;
 };
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: rx_bench -m xsk|dmabuf|udp -i IFACE [-q QUEUE] -p PORT -n COUNT "
-		"[--xskmap PIN] [--idle S] [-t TIMEOUT_S]\n");
+	fprintf(stderr, "usage: rx_bench -m xsk|dmabuf|zc|udp -i IFACE [-q QUEUE] -p PORT -n COUNT "
+		"[--xskmap PIN] [--idle S] [-t TIMEOUT_S] [--meter IFACE]\n");
 	exit(2);
 }
 
@@ -65,6 +78,21 @@ static void seen(struct result *r, unsigned int n)
 	r->pkts += n;
 }
 
+/* The receiver is set up: say so, and start the meter's window. */
+static int ready(struct result *r, const char *what)
+{
+	printf("rx_bench: ready (%s)\n", what);
+	fflush(stdout);
+	return r->meter ? napi_meter_start(r->meter) : 0;
+}
+
+/* The last packet is in: end the meter's window, before any teardown. */
+static void done(struct result *r)
+{
+	if (r->meter)
+		r->meter_err = napi_meter_stop(r->meter, &r->cost);
+}
+
 static int run_udp(struct result *r, int port, unsigned long count, double idle, double timeout)
 {
 	static char buf[BATCH][9216];
@@ -74,6 +102,7 @@ static int run_udp(struct result *r, int port, unsigned long count, double idle,
 	struct iovec iov[BATCH];
 	int fd, big = 64 << 20;
 	double t0 = mono_now();
+	char what[64];
 
 	fd = socket(AF_INET, SOCK_DGRAM, 0);
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof(big)) ||
@@ -86,8 +115,9 @@ static int run_udp(struct result *r, int port, unsigned long count, double idle,
 		iov[i] = (struct iovec){ buf[i], sizeof(buf[i]) };
 		msg[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[i], .msg_iovlen = 1 } };
 	}
-	printf("rx_bench: ready (udp port %d)\n", port);
-	fflush(stdout);
+	snprintf(what, sizeof(what), "udp port %d", port);
+	if (ready(r, what))
+		return 1;
 	while (r->pkts < count && mono_now() - t0 < timeout) {
 		int n = recvmmsg(fd, msg, BATCH, MSG_WAITFORONE, NULL);
 
@@ -100,20 +130,30 @@ static int run_udp(struct result *r, int port, unsigned long count, double idle,
 		for (int i = 0; i < n; i++)
 			r->host_bytes += msg[i].msg_len;
 	}
+	done(r);
 	r->bytes = r->host_bytes + r->pkts * HDR_BYTES;
+	r->copied = r->payload_copied = r->host_bytes;
 	close(fd);
 	return 0;
 }
 
-static int run_xsk(struct result *r, bool dmabuf, const char *ifname, __u32 queue,
-		   const char *xskmap, unsigned long count, double idle, double timeout,
-		   unsigned long long *cpu_copied)
+/*
+ * The AF_XDP modes. In copy mode a dmabuf chunk is the kernel's from the
+ * fill ring entry to the RX descriptor and is posted again from the free
+ * list; in zero copy every chunk is lent once, before the first packet,
+ * and each payload descriptor gives its reference back by posting its
+ * address on the dmabuf fill ring at once (include/uapi/linux/if_xdp.h).
+ */
+static int run_xsk(struct result *r, const char *mode, const char *ifname, __u32 queue,
+		   const char *xskmap, unsigned long count, double idle, double timeout)
 {
+	bool dmabuf = strcmp(mode, "xsk"), zc = !strcmp(mode, "zc");
 	struct xsk_raw x = { 0 };
 	struct udmabuf u = { .fd = -1 };
 	__u32 nchunks = 0, nfree = 0, *freel = NULL;
 	int err, map;
 	double t0 = mono_now();
+	char what[96];
 
 	err = xsk_raw_socket(&x) ?: xsk_raw_umem_reg(&x, NFRAMES, FRAME);
 	if (!err && dmabuf) {
@@ -121,15 +161,16 @@ static int run_xsk(struct result *r, bool dmabuf, const char *ifname, __u32 queu
 		nchunks = DMABUF_SIZE / FRAME;
 		freel = calloc(nchunks, sizeof(*freel));
 		for (__u32 k = 0; freel && k < nchunks; k++)
-			freel[nfree++] = k;
+			freel[nfree++] = nchunks - 1 - k;
 		err = err ?: xsk_raw_dmabuf_reg(&x, u.fd, 0, DMABUF_SIZE, FRAME);
 	}
+	/* In zero copy the completion ring needs room for every chunk. */
 	err = err ?: xsk_raw_rings(&x, RING, dmabuf ? RING : 0, true) ?:
 	      xsk_raw_mmap(&x, dmabuf, true) ?:
-	      xsk_raw_bind(&x, ifname, queue, XDP_COPY | XDP_USE_SG, -1);
+	      xsk_raw_bind(&x, ifname, queue, (zc ? XDP_ZEROCOPY : XDP_COPY) | XDP_USE_SG, -1);
 	if (err) {
-		fprintf(stderr, "rx_bench: %s socket on %s queue %u: %s\n",
-			dmabuf ? "dmabuf" : "xsk", ifname, queue, strerror(-err));
+		fprintf(stderr, "rx_bench: %s socket on %s queue %u: %s\n", mode, ifname, queue,
+			strerror(-err));
 		return 1;
 	}
 	map = bpf_obj_get(xskmap);
@@ -141,9 +182,9 @@ static int run_xsk(struct result *r, bool dmabuf, const char *ifname, __u32 queu
 	 * dmabuf fill ring; the rest wait on the free list. */
 	for (__u32 k = 0; k < RING; k++)
 		xring_prod_push(&x.fq, (__u64)k * FRAME);
-	printf("rx_bench: ready (%s socket on %s queue %u)\n", dmabuf ? "dmabuf" : "xsk",
-	       ifname, queue);
-	fflush(stdout);
+	snprintf(what, sizeof(what), "%s socket on %s queue %u", mode, ifname, queue);
+	if (ready(r, what))
+		return 1;
 
 	struct pollfd pfd = { .fd = x.fd, .events = POLLIN };
 
@@ -165,7 +206,11 @@ static int run_xsk(struct result *r, bool dmabuf, const char *ifname, __u32 queu
 			r->bytes += d->len;
 			if (d->options & XDP_DESC_DMABUF) {
 				r->dmabuf_bytes += d->len;
-				freel[nfree++] = d->addr / FRAME;
+				/* Fewer chunks than ring entries: always room. */
+				if (zc)
+					xring_prod_push(&x.dfq, d->addr);
+				else
+					freel[nfree++] = d->addr / FRAME;
 			} else {
 				r->host_bytes += d->len;
 				xring_prod_push(&x.fq, d->addr & ~(__u64)(FRAME - 1));
@@ -176,6 +221,7 @@ static int run_xsk(struct result *r, bool dmabuf, const char *ifname, __u32 queu
 		xring_cons_release(&x.rx, avail);
 		seen(r, n);
 	}
+	done(r);
 
 	struct xdp_statistics xs = { 0 };
 	socklen_t len = sizeof(xs);
@@ -191,13 +237,19 @@ static int run_xsk(struct result *r, bool dmabuf, const char *ifname, __u32 queu
 		xsk_raw_dmabuf_stats(&x, &ds);
 		/* The kernel's count of payload bytes; the header part is
 		 * what landed in host chunks. */
-		*cpu_copied = ds.cpu_copied_bytes + r->host_bytes;
+		r->payload_copied = ds.cpu_copied_bytes;
+		r->copied = ds.cpu_copied_bytes + r->host_bytes;
 		if (ds.fill_empty_descs || ds.fill_invalid_descs)
 			printf("rx_bench: dmabuf fill ring empty %llu, invalid %llu\n",
 			       (unsigned long long)ds.fill_empty_descs,
 			       (unsigned long long)ds.fill_invalid_descs);
+		if (zc && (ds.zc_packets != r->pkts || ds.split_mismatch))
+			printf("rx_bench: zero copy: %llu of %llu packets in place, %llu split "
+			       "mismatches\n", (unsigned long long)ds.zc_packets, r->pkts,
+			       (unsigned long long)ds.split_mismatch);
 	} else {
-		*cpu_copied = r->bytes;
+		r->copied = r->bytes;
+		r->payload_copied = r->bytes - r->pkts * HDR_BYTES;
 	}
 	xsk_raw_close(&x);
 	if (dmabuf)
@@ -211,15 +263,16 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "xskmap", required_argument, NULL, 'X' },
 		{ "idle", required_argument, NULL, 'I' },
+		{ "meter", required_argument, NULL, 'M' },
 		{ }
 	};
 	const char *mode = NULL, *ifname = NULL, *xskmap = "/sys/fs/bpf/xsk-devmem/steer_xsks";
+	const char *meter = NULL;
 	unsigned long count = 0;
-	unsigned long long copied = 0;
 	double idle = 2, timeout = 300;
 	struct result r = { 0 };
 	__u32 queue = 0;
-	int c, port = 0, err;
+	int c, port = 0, err = 1;
 
 	while ((c = getopt_long(argc, argv, "m:i:q:p:n:t:", opts, NULL)) != -1) {
 		switch (c) {
@@ -231,32 +284,43 @@ int main(int argc, char **argv)
 		case 't': timeout = atof(optarg); break;
 		case 'X': xskmap = optarg; break;
 		case 'I': idle = atof(optarg); break;
+		case 'M': meter = optarg; break;
 		default: usage();
 		}
 	}
 	if (!mode || !count || !port)
 		usage();
+	if (meter) {
+		r.meter = napi_meter_open(meter);
+		if (!r.meter)
+			return 1;
+	}
 	if (!strcmp(mode, "udp")) {
 		err = run_udp(&r, port, count, idle, timeout);
-		copied = r.host_bytes;
-	} else if (!strcmp(mode, "xsk") || !strcmp(mode, "dmabuf")) {
+	} else if (!strcmp(mode, "xsk") || !strcmp(mode, "dmabuf") || !strcmp(mode, "zc")) {
 		if (!ifname)
 			usage();
-		err = run_xsk(&r, mode[0] == 'd', ifname, queue, xskmap, count, idle, timeout,
-			      &copied);
+		err = run_xsk(&r, mode, ifname, queue, xskmap, count, idle, timeout);
 	} else {
 		usage();
 	}
-	if (err)
+	napi_meter_close(r.meter);
+	if (err || r.meter_err)
 		return 1;
 
 	double secs = r.last - r.first;
 	unsigned long long payload = r.bytes - r.pkts * HDR_BYTES;
 
 	printf("rx_bench: mode %s packets %llu seconds %.4f pps %.0f payload_Bps %.0f "
-	       "copied_per_pkt %.1f dmabuf_per_pkt %.1f\n", mode, r.pkts, secs,
-	       secs > 0 ? r.pkts / secs : 0, secs > 0 ? payload / secs : 0,
-	       r.pkts ? (double)copied / r.pkts : 0,
+	       "copied_per_pkt %.1f payload_copied_per_pkt %.1f dmabuf_per_pkt %.1f",
+	       mode, r.pkts, secs, secs > 0 ? r.pkts / secs : 0, secs > 0 ? payload / secs : 0,
+	       r.pkts ? (double)r.copied / r.pkts : 0,
+	       r.pkts ? (double)r.payload_copied / r.pkts : 0,
 	       r.pkts ? (double)r.dmabuf_bytes / r.pkts : 0);
+	if (meter)
+		printf(" rx_napi_ns %llu rx_polls %llu rx_frames %llu other_napi_ns %llu self_ns %llu",
+		       r.cost.rx_napi_ns, r.cost.rx_polls, r.cost.rx_frames, r.cost.other_napi_ns,
+		       r.cost.self_ns);
+	printf(" payload_bytes %llu last_mono %.6f\n", payload, r.last);
 	return r.pkts ? 0 : 1;
 }

@@ -10,7 +10,8 @@
  *           [-b BATCH]
  *
  * A full device queue (ENOBUFS) is retried after sched_yield(); the number
- * of frames sent and the time it took are printed at the end.
+ * of frames sent and the time it took (and when, on CLOCK_MONOTONIC) are
+ * printed at the end.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -85,7 +86,7 @@ int main(int argc, char **argv)
 	__u16 port = 0;
 	int c, fd, one = 1;
 	__u8 *frames;
-	double t0;
+	double t0, t1;
 
 	while ((c = getopt(argc, argv, "i:s:d:m:p:l:n:b:")) != -1) {
 		switch (c) {
@@ -149,7 +150,10 @@ int main(int argc, char **argv)
 		}
 		sent += r;
 	}
-	printf("pkt_gen: %lu frames of %lu payload bytes in %.3f s\n", sent, payload,
-	       mono_now() - t0);
+	t1 = mono_now();
+	/* CLOCK_MONOTONIC is the receiver's clock too: it can time the run
+	 * from the first frame sent to the last it received. */
+	printf("pkt_gen: %lu frames of %lu payload bytes in %.3f s (monotonic %.6f to %.6f)\n",
+	       sent, payload, t1 - t0, t0, t1);
 	return 0;
 }
