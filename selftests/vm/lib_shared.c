@@ -6,13 +6,18 @@
  * the udmabuf's mapping (selftests/lib/rxcheck.h) and both queues must see
  * traffic. steer.bpf.o must already redirect the flow (XSKMAP = rx queue).
  *
- *   lib_shared IFACE PORT COUNT [TIMEOUT_S]
+ * MODE (default auto) is the sockets' mode. In zero copy (zc: each queue
+ * gets a provider instance of the one area) every packet must have come
+ * in place (zc_packets) and the CPU must have copied no payload byte.
+ *
+ *   lib_shared IFACE PORT COUNT [TIMEOUT_S [auto|copy|zc]]
  *
  * Prints "lib_shared: ready" when both sockets are in the XSKMAP.
  */
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/uio.h>
 #include <time.h>
 
@@ -34,10 +39,14 @@ int main(int argc, char **argv)
 	time_t end;
 	int ret;
 
-	if (argc < 4) {
-		fprintf(stderr, "usage: lib_shared IFACE PORT COUNT [TIMEOUT_S]\n");
+	if (argc < 4 || (argc > 5 && strcmp(argv[5], "auto") && strcmp(argv[5], "copy") &&
+			 strcmp(argv[5], "zc"))) {
+		fprintf(stderr, "usage: lib_shared IFACE PORT COUNT [TIMEOUT_S [auto|copy|zc]]\n");
 		return 2;
 	}
+	if (argc > 5)
+		sc.mode = !strcmp(argv[5], "zc") ? XSK_DEVMEM_MODE_ZEROCOPY :
+			  !strcmp(argv[5], "copy") ? XSK_DEVMEM_MODE_COPY : XSK_DEVMEM_MODE_AUTO;
 	end = time(NULL) + (argc > 4 ? atoi(argv[4]) : 60);
 	if (rxcheck_init(&rc, strtoul(argv[3], NULL, 0), atoi(argv[2])))
 		return 1;
@@ -46,7 +55,8 @@ int main(int argc, char **argv)
 	    xsk_devmem_socket__create(&x[0], argv[1], 0, u, &sc) ||
 	    xsk_devmem_socket__create(&x[1], argv[1], 1, u, &sc))
 		return 1;
-	printf("lib_shared: ready, sockets on queues 0 and 1 (%s mode), one UMEM (fd %d)\n",
+	printf("lib_shared: ready, sockets on queues 0 and 1 (%s and %s mode), one UMEM (fd %d)\n",
+	       xsk_devmem_mode_str(xsk_devmem_socket__mode(x[0])),
 	       xsk_devmem_mode_str(xsk_devmem_socket__mode(x[1])), xsk_devmem_umem__fd(u));
 	fflush(stdout);
 
@@ -83,6 +93,22 @@ int main(int argc, char **argv)
 	if (!per_q[0] || !per_q[1]) {
 		printf("lib_shared: one queue got nothing\n");
 		ret = 1;
+	}
+	for (int q = 0; q < 2; q++) {
+		struct xsk_devmem_stats st;
+
+		if (xsk_devmem_socket__stats(x[q], &st, sizeof(st)))
+			return 1;
+		printf("lib_shared: queue %d: %s mode, %llu packets in place, %llu payload bytes "
+		       "copied by the CPU\n", q, xsk_devmem_mode_str(xsk_devmem_socket__mode(x[q])),
+		       (unsigned long long)st.zc_packets, (unsigned long long)st.cpu_copied_bytes);
+		if (xsk_devmem_socket__mode(x[q]) != XSK_DEVMEM_MODE_ZEROCOPY)
+			continue;
+		if (st.zc_packets != per_q[q] || st.cpu_copied_bytes) {
+			printf("lib_shared: queue %d in zero copy: want %lu packets in place and 0 "
+			       "bytes copied\n", q, per_q[q]);
+			ret = 1;
+		}
 	}
 	xsk_devmem_socket__delete(x[1]);
 	xsk_devmem_socket__delete(x[0]);
