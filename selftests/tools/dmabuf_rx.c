@@ -24,7 +24,8 @@
  *             [--split l4|l4+N|none] [--chunk BYTES] [--area-mb MB]
  *             [--hostile K] [--close-dmabuf] [--until-gone] [-t TIMEOUT_S]
  *             [--dmabuf-ring N] [--idle S] [--no-host-frames] [--zc]
- *             [--bind-only]
+ *             [--bind-only] [--all-from SEQ] [--starve-after N]
+ *             [--refill-on FILE]
  *
  * --zc binds in zero copy (XDP_ZEROCOPY): the device writes payloads into
  * the chunks itself and the split point is the device's (the L4 header's
@@ -33,7 +34,23 @@
  * The CPU must have copied no payload byte, the kernel's zero-copy counters
  * must match, and split points the policy chose elsewhere are counted as
  * mismatches. With --until-gone, every lent chunk must come back on the
- * completion ring or still be named by an unread fill ring entry.
+ * completion ring or still be named by an unread fill ring entry. Chunks
+ * that come back on the completion ring while receiving (a queue restart
+ * frees the old page pools) are lent again.
+ *
+ * --all-from SEQ: datagrams from sequence number SEQ on must all arrive;
+ * the ones before it may be missing (dropped, for the test to account
+ * for: the count is reported). Receiving ends once SEQ .. COUNT - 1 are in.
+ *
+ * --starve-after N (zero copy): after N datagrams, nothing more goes onto
+ * the dmabuf fill ring: the references RX descriptors give are held back
+ * and no chunk is lent, while the RX ring is still read. Once the kernel
+ * asks for a wakeup on the dmabuf fill ring (XDP_RING_NEED_WAKEUP: its
+ * page pool found the ring empty; it must not have before), "dmabuf_rx:
+ * starved" is printed. With --refill-on FILE, when FILE exists, every held
+ * reference is given back and the kernel kicked as the library does (one
+ * recvfrom(MSG_DONTWAIT) when the ring asks for it: "dmabuf_rx:
+ * refilled"); the flag must be clear again at the end.
  *
  * --bind-only binds and reports "bind: ok" or "bind: ERRNO refusal N"
  * (XDP_DMABUF_INFO's zc_refusal), then exits 0 either way.
@@ -86,12 +103,20 @@ struct rx {
 	/* what this side saw and did */
 	uint64_t lent, returned_rx, completed, hostile, payload_bytes, split, whole;
 	uint64_t zc_frags, mismatch;
+	uint64_t completed_rx;	/* of completed: while receiving (zero copy) */
+	uint32_t fewest;	/* dmabuf fill ring entries unread, fewest seen */
 	int split_mode;		/* -1 none, else N for l4+N */
 	bool zc;
 	/* Zero copy: chunks lent at most at once, so that the entries giving
 	 * references back always fit in the dmabuf fill ring; and lent now. */
 	uint32_t zc_cap, posted;
 	unsigned long hostile_per_post;
+	/* --starve-after: references held back while the ring starves */
+	enum { S_OFF, S_FEEDING, S_HOLDING, S_STARVED, S_REFILLED } starve;
+	uint64_t starve_after;
+	const char *refill_on;
+	uint64_t *held;
+	uint32_t nheld, held_max;
 	uint64_t rng;
 	struct rxcheck rc;
 	char err[200];
@@ -140,10 +165,15 @@ static uint64_t hostile_entry(struct rx *r)
 	}
 }
 
+static bool holding(const struct rx *r)
+{
+	return r->starve == S_HOLDING || r->starve == S_STARVED;
+}
+
 /* Lend free chunks to the kernel while the dmabuf fill ring has room. */
 static void lend(struct rx *r)
 {
-	while (r->nfree && xring_prod_free(&r->x.dfq) > r->hostile_per_post &&
+	while (!holding(r) && r->nfree && xring_prod_free(&r->x.dfq) > r->hostile_per_post &&
 	       (!r->zc || r->posted < r->zc_cap)) {
 		uint32_t c = r->free[--r->nfree];
 
@@ -164,6 +194,104 @@ static void give_back(struct rx *r, uint32_t c)
 		r->posted--;
 	r->state[c] = C_FREE;
 	r->free[r->nfree++] = c;
+}
+
+/* Chunks the kernel gave back unfilled on the dmabuf completion ring (in
+ * zero copy: that a page pool let go of) are free to lend again.
+ */
+static void reap(struct rx *r)
+{
+	uint32_t nc = xring_cons_avail(&r->x.dcq);
+
+	for (uint32_t k = 0; k < nc; k++) {
+		uint64_t a = xring_addr(&r->x.dcq, k);
+
+		if (a % r->chunk || a / r->chunk >= r->nchunks || r->state[a / r->chunk] != C_POSTED)
+			fail(r, "completion ring returned %llu, not a lent chunk", (unsigned long long)a);
+		else
+			give_back(r, a / r->chunk);
+		r->completed++;
+	}
+	xring_cons_release(&r->x.dcq, nc);
+}
+
+static bool needs_wakeup(const struct xring *q)
+{
+	return __atomic_load_n(q->flags, __ATOMIC_ACQUIRE) & XDP_RING_NEED_WAKEUP;
+}
+
+/* Give back a reference an RX descriptor gave (zero copy): onto the dmabuf
+ * fill ring, or into the held list while starving the ring.
+ */
+static void unref(struct rx *r, uint64_t addr)
+{
+	if (holding(r)) {
+		if (r->nheld == r->held_max)
+			fail(r, "more than %u references held back", r->held_max);
+		else
+			r->held[r->nheld++] = addr;
+		return;
+	}
+	if (!xring_prod_free(&r->x.dfq)) {
+		fail(r, "dmabuf fill ring full");
+		return;
+	}
+	xring_prod_push(&r->x.dfq, addr);
+	r->returned_rx++;
+}
+
+/* --starve-after: notice the starved ring; refill and kick when told. */
+static void starve_step(struct rx *r)
+{
+	struct xdp_dmabuf_statistics ds;
+	uint32_t k;
+	bool nw;
+
+	if (r->starve == S_HOLDING && needs_wakeup(&r->x.dfq)) {
+		xsk_raw_dmabuf_stats(&r->x, &ds);
+		printf("dmabuf_rx: starved after %llu datagrams: the dmabuf fill ring needs a wakeup; %u references held back; kernel: fill empty %llu\n",
+		       (unsigned long long)(r->split + r->whole), r->nheld,
+		       (unsigned long long)ds.fill_empty_descs);
+		fflush(stdout);
+		r->starve = S_STARVED;
+	}
+	if (r->starve != S_STARVED || !r->refill_on || access(r->refill_on, F_OK))
+		return;
+	nw = needs_wakeup(&r->x.dfq);
+	r->starve = S_REFILLED;
+	for (k = 0; k < r->nheld && xring_prod_free(&r->x.dfq); k++)
+		xring_prod_push(&r->x.dfq, r->held[k]);
+	r->returned_rx += k;
+	if (k < r->nheld)
+		fail(r, "dmabuf fill ring full after %u of %u held references", k, r->nheld);
+	lend(r);
+	/* As the library kicks (xsk_devmem_rx.c): the queue's NAPI runs and
+	 * its page pool takes from the ring again.
+	 */
+	if (nw)
+		recvfrom(r->x.fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
+	printf("dmabuf_rx: refilled: %u references given back, %llu chunks lent; need_wakeup was %s%s\n",
+	       k, (unsigned long long)r->posted, nw ? "set: kicked (recvfrom)" : "clear",
+	       nw && needs_wakeup(&r->x.dfq) ? ", still set until the queue allocates" : "");
+	fflush(stdout);
+	r->nheld = 0;
+}
+
+/* Missing datagrams of sequence numbers [from, to). */
+static uint32_t missing(const struct rxcheck *rc, uint32_t from, uint32_t to)
+{
+	uint32_t n = 0;
+
+	for (uint32_t s = from; s < to; s++)
+		n += !(rc->seen[s / 8] & (1u << (s % 8)));
+	return n;
+}
+
+static bool rx_done(const struct rx *r, uint32_t all_from)
+{
+	if (all_from)
+		return !missing(&r->rc, all_from, r->rc.count);
+	return rxcheck_done(&r->rc);
 }
 
 /* Where the L4 header of this frame ends (IPv4 or IPv6, UDP). */
@@ -267,7 +395,8 @@ static void usage(void)
 		"                 [--split l4|l4+N|none] [--chunk BYTES] [--area-mb MB]\n"
 		"                 [--hostile K] [--close-dmabuf] [--until-gone] [-t TIMEOUT_S]\n"
 		"                 [--dmabuf-ring N] [--idle S] [--no-host-frames] [--zc]\n"
-		"                 [--bind-only]\n");
+		"                 [--bind-only] [--all-from SEQ] [--starve-after N]\n"
+		"                 [--refill-on FILE]\n");
 	exit(2);
 }
 
@@ -286,13 +415,17 @@ int main(int argc, char **argv)
 		{ "no-host-frames", no_argument, NULL, 'N' },
 		{ "zc", no_argument, NULL, 'Z' },
 		{ "bind-only", no_argument, NULL, 'B' },
+		{ "all-from", required_argument, NULL, 'M' },
+		{ "starve-after", required_argument, NULL, 'A' },
+		{ "refill-on", required_argument, NULL, 'F' },
 		{ 0 }
 	};
 	const char *ifname = NULL, *xskmap = "/sys/fs/bpf/xsk-devmem/steer_xsks";
 	unsigned int queue = 0, count = 0, port = 0, timeout = 60, area_mb = 16;
-	unsigned int dring = RING, idle = 15;
+	unsigned int dring = RING, idle = 15, all_from = 0;
 	bool close_dmabuf = false, until_gone = false, host_frames = true, bind_only = false;
-	struct rx r = { .chunk = 4096, .split_mode = 0, .rng = 0x9e3779b97f4a7c15ull };
+	struct rx r = { .chunk = 4096, .split_mode = 0, .fewest = UINT32_MAX,
+			.rng = 0x9e3779b97f4a7c15ull };
 	int c, err;
 
 	while ((c = getopt_long(argc, argv, "i:p:n:q:t:", opts, NULL)) != -1) {
@@ -313,6 +446,12 @@ int main(int argc, char **argv)
 		case 'N': host_frames = false; break;
 		case 'Z': r.zc = true; break;
 		case 'B': bind_only = true; break;
+		case 'M': all_from = strtoul(optarg, NULL, 0); break;
+		case 'A':
+			r.starve = S_FEEDING;
+			r.starve_after = strtoull(optarg, NULL, 0);
+			break;
+		case 'F': r.refill_on = optarg; break;
 		case 's':
 			if (!strcmp(optarg, "none"))
 				r.split_mode = -1;
@@ -326,7 +465,7 @@ int main(int argc, char **argv)
 		default: usage();
 		}
 	}
-	if (!ifname || !port || !count)
+	if (!ifname || !port || !count || all_from >= count || (r.starve && !r.zc))
 		usage();
 
 	if (rxcheck_init(&r.rc, count, port) || udmabuf_create(&r.u, (size_t)area_mb << 20))
@@ -335,6 +474,8 @@ int main(int argc, char **argv)
 	r.zc_cap = dring / (r.chunk / 4096 + r.hostile_per_post);
 	r.state = calloc(r.nchunks, 1);
 	r.free = calloc(r.nchunks, sizeof(*r.free));
+	r.held_max = dring;
+	r.held = calloc(r.held_max, sizeof(*r.held));
 	for (uint32_t k = 0; k < r.nchunks; k++)
 		r.free[r.nfree++] = r.nchunks - 1 - k;
 
@@ -389,7 +530,7 @@ int main(int argc, char **argv)
 	uint32_t pending = 0;	/* descriptors of the packet being gathered */
 	bool gone = false;
 
-	while ((until_gone || !rxcheck_done(&r.rc)) && !r.err[0] && mono_now() - t0 < timeout) {
+	while ((until_gone || !rx_done(&r, all_from)) && !r.err[0] && mono_now() - t0 < timeout) {
 		uint32_t avail = xring_cons_avail(&r.x.rx), used = 0;
 
 		if (avail == pending) {
@@ -397,6 +538,16 @@ int main(int argc, char **argv)
 				break;
 			if (poll(&pfd, 1, 100) >= 0 && xsk_raw_gone(&r.x))
 				gone = true;
+			if (r.zc && !until_gone) {
+				reap(&r);
+				r.completed_rx = r.completed;
+				lend(&r);
+			}
+			if (r.starve)
+				starve_step(&r);
+			/* Waiting to be told to refill is not idle. */
+			if (r.starve == S_STARVED && r.refill_on)
+				last = mono_now();
 			if (last && !until_gone && mono_now() - last > idle)
 				break;
 			continue;
@@ -415,17 +566,19 @@ int main(int argc, char **argv)
 				break;
 			}
 			packet(&r, used, nseg);
+			if (r.starve == S_FEEDING && r.split + r.whole > r.starve_after) {
+				/* Never empty so far: no wakeup asked for. */
+				if (needs_wakeup(&r.x.dfq))
+					fail(&r, "the dmabuf fill ring needs a wakeup before it was starved");
+				r.starve = S_HOLDING;
+			}
 			for (uint32_t s = used; s <= k; s++) {
 				const struct xdp_desc *e = xring_rx_desc(&r.x.rx, s);
 
 				if (e->options & XDP_DESC_DMABUF && r.zc) {
 					/* Give the reference back at once. */
-					if (!r.err[0] && !xring_prod_free(&r.x.dfq))
-						fail(&r, "dmabuf fill ring full");
-					if (!r.err[0]) {
-						xring_prod_push(&r.x.dfq, e->addr);
-						r.returned_rx++;
-					}
+					if (!r.err[0])
+						unref(&r, e->addr);
 				} else if (e->options & XDP_DESC_DMABUF) {
 					if (r.state[e->addr / r.chunk] == C_HELD) {
 						give_back(&r, e->addr / r.chunk);
@@ -439,7 +592,15 @@ int main(int argc, char **argv)
 		}
 		xring_cons_release(&r.x.rx, used);
 		pending = avail - used;
+		/* A queue restart hands the old pools' chunks back. */
+		if (r.zc && !until_gone)
+			reap(&r);
+		r.completed_rx = r.completed;
+		if (r.starve)
+			starve_step(&r);
 		lend(&r);
+		if (*r.x.dfq.producer - __atomic_load_n(r.x.dfq.consumer, __ATOMIC_ACQUIRE) < r.fewest)
+			r.fewest = *r.x.dfq.producer - *r.x.dfq.consumer;
 	}
 
 	if (until_gone) {
@@ -458,18 +619,7 @@ int main(int argc, char **argv)
 	double tc = mono_now();
 
 	do {
-		uint32_t nc = xring_cons_avail(&r.x.dcq);
-
-		for (uint32_t k = 0; k < nc; k++) {
-			uint64_t a = xring_addr(&r.x.dcq, k);
-
-			if (a % r.chunk || a / r.chunk >= r.nchunks || r.state[a / r.chunk] != C_POSTED)
-				fail(&r, "completion ring returned %llu, not a lent chunk", (unsigned long long)a);
-			else
-				give_back(&r, a / r.chunk);
-			r.completed++;
-		}
-		xring_cons_release(&r.x.dcq, nc);
+		reap(&r);
 		if (!r.zc || !gone || r.posted <= *r.x.dfq.producer - *r.x.dfq.consumer)
 			break;
 		usleep(100 * 1000);
@@ -485,12 +635,19 @@ int main(int argc, char **argv)
 
 	if (until_gone)		/* what arrived must be right, not all of it */
 		ok = !r.rc.bad && !r.rc.dup;
+	if (all_from) {		/* all from all_from on, and what came right */
+		uint32_t before = missing(&r.rc, 0, all_from), after = missing(&r.rc, all_from, count);
 
-	printf("dmabuf_rx: seen: split %llu, whole %llu, payload bytes %llu, chunks lent %llu, back on rx %llu, on completion ring %llu, hostile entries %llu\n",
+		printf("dmabuf_rx: missing: %u of seq 0..%u (may be dropped), %u of seq %u..%u\n",
+		       before, all_from - 1, after, all_from, count - 1);
+		ok = !r.rc.bad && !r.rc.dup && !after;
+	}
+
+	printf("dmabuf_rx: seen: split %llu, whole %llu, payload bytes %llu, chunks lent %llu, back on rx %llu, on completion ring %llu (%llu while receiving), hostile entries %llu\n",
 	       (unsigned long long)r.split, (unsigned long long)r.whole,
 	       (unsigned long long)r.payload_bytes, (unsigned long long)r.lent,
 	       (unsigned long long)r.returned_rx, (unsigned long long)r.completed,
-	       (unsigned long long)r.hostile);
+	       (unsigned long long)r.completed_rx, (unsigned long long)r.hostile);
 	printf("dmabuf_rx: kernel: split %llu, whole %llu, cpu copied %llu, fill invalid %llu, fill empty %llu, rx dropped %llu, rx ring full %llu\n",
 	       (unsigned long long)ds.split_packets, (unsigned long long)ds.whole_packets,
 	       (unsigned long long)ds.cpu_copied_bytes, (unsigned long long)ds.fill_invalid_descs,
@@ -504,6 +661,14 @@ int main(int argc, char **argv)
 	if (ds.cpu_copied_bytes != (r.zc ? 0 : r.payload_bytes))
 		fail(&r, "kernel copied %llu payload bytes, %llu seen%s", (unsigned long long)ds.cpu_copied_bytes,
 		     (unsigned long long)r.payload_bytes, r.zc ? " in zero copy" : "");
+	if (r.starve == S_FEEDING)
+		fail(&r, "fewer than %llu datagrams: never starved the ring", (unsigned long long)r.starve_after + 1);
+	else if (r.starve == S_HOLDING)
+		fail(&r, "the dmabuf fill ring never asked for a wakeup while starved");
+	else if (r.starve == S_STARVED && r.refill_on)
+		fail(&r, "starved, but %s never appeared", r.refill_on);
+	else if (r.starve == S_REFILLED && needs_wakeup(&r.x.dfq))
+		fail(&r, "the dmabuf fill ring still needs a wakeup after the refill");
 	if (r.zc) {
 		printf("dmabuf_rx: zero copy: kernel: packets %llu, frags %llu, split mismatches %llu; seen: frags %llu, mismatches %llu\n",
 		       (unsigned long long)ds.zc_packets, (unsigned long long)ds.zc_frags,
@@ -511,6 +676,9 @@ int main(int argc, char **argv)
 		       (unsigned long long)r.mismatch);
 		if (ds.zc_packets != r.split || ds.zc_frags != r.zc_frags || ds.split_mismatch != r.mismatch)
 			fail(&r, "zero-copy counters differ from what was seen");
+		if (r.fewest != UINT32_MAX)
+			printf("dmabuf_rx: zero copy: dmabuf fill ring: at least %u entries unread whenever looked at after a batch\n",
+			       r.fewest);
 	}
 	/* Hostile entries the kernel has not read yet are still in the ring
 	 * (legit entries are chunk offsets in the area; hostile ones never). */
@@ -570,5 +738,6 @@ int main(int argc, char **argv)
 	xsk_raw_close(&r.x);
 	udmabuf_destroy(&r.u);
 	rxcheck_free(&r.rc);
+	free(r.held);
 	return ok ? 0 : 1;
 }
