@@ -32,11 +32,11 @@
 #              page pools' chunks come back on the completion ring,
 #              everything sent after the last restart arrives, and nothing
 #              is dropped for want of a payload buffer while the fill ring
-#              has entries. Not in the default list yet: the provider fails
-#              the last (64 fill ring entries in a row that give back
-#              chunks of an older pool of the queue make alloc_netmems
-#              return nothing: the frame is dropped and counted as an empty
-#              fill ring).
+#              has entries (the regression test of a provider that counted
+#              entries giving back chunks of an older pool of the queue
+#              toward its batch: 64 of them in a row at the ring's head
+#              made alloc_netmems return nothing, the frame dropped and
+#              counted as an empty fill ring; 22 to 28 per run before).
 #   devmem     devmem TCP (ncdevmem, queue 2) next to the provider on one
 #              device: a zero-copy bind on devmem's queue refused (EBUSY,
 #              QUEUE_BUSY), one on queue 3 allowed, XDP refused while devmem
@@ -44,7 +44,7 @@
 #              zero-copy socket on queue 3 receive.
 # After each, no dmabuf area may be left (debugfs xsk_dmabuf/areas) once
 # the page pools have drained. DMABUF_ZC_CASES picks some (separated by +,
-# default: all but restart).
+# default: all).
 . "$XSK_TOP/selftests/lib/link.sh"
 set -u
 [ "$XSK_LINK" = nsim-split ] || { echo "dmabuf_zc: runs over nsim-split (TESTS)"; exit 4; }
@@ -516,7 +516,7 @@ xdp_safe() {
 }
 
 SIZES=22,100,1000,1472,3000,4000,8972
-CASES=${DMABUF_ZC_CASES:-refusals+traffic+gone+xdp-safe+starve+devmem}
+CASES=${DMABUF_ZC_CASES:-refusals+traffic+gone+xdp-safe+starve+restart+devmem}
 for c in ${CASES//+/ }; do
 	case $c in
 	refusals) refusals ;;

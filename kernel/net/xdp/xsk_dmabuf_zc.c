@@ -107,8 +107,9 @@ struct xsk_dmabuf_zc {
 	struct work_struct free_work;
 };
 
-/* Most chunks one alloc_netmems() call takes off the fill ring for the
- * page pool's cache: bounded work in softirq, as the pool's own refill.
+/* Most chunks one alloc_netmems() call puts into the page pool's cache,
+ * as the pool's own refill; and most foreign chunks (of the queue's earlier
+ * pools) it holds before giving them back to their pools.
  */
 #define XSK_DMABUF_ZC_BATCH	PP_ALLOC_CACHE_REFILL
 
@@ -333,11 +334,19 @@ static netmem_ref xsk_dmabuf_zc_unref(struct page_pool *pp,
  * @pp: a page pool of the queue, its caches empty
  * @gfp: unused; nothing is allocated
  *
- * Takes up to XSK_DMABUF_ZC_BATCH entries off the dmabuf fill ring: a
- * chunk user space owns is lent to the pool, a chunk user space holds by
- * an RX descriptor gives back that reference (and returns to the pool if
- * it was the last). Rejected entries count as invalid descriptors, at most
- * xskq_cons_max_invalid() per call. The chunks go into the pool's cache.
+ * Takes entries off the dmabuf fill ring until XSK_DMABUF_ZC_BATCH chunks
+ * are in the pool's cache: a chunk user space owns is lent to the pool, a
+ * chunk user space holds by an RX descriptor gives back that reference
+ * (and returns to the pool if it was the last). An entry that yields no
+ * buffer for @pp, a reference to a chunk of one of the queue's earlier
+ * pools (which a queue restart leaves at the head of the ring) or to a
+ * chunk still referenced elsewhere, does not count toward the batch: the
+ * pool must not go without a buffer while the ring has one for it. The
+ * work per call is bounded all the same: at most the ring's size in
+ * entries (each is taken off once, so the work per entry stays constant),
+ * and rejected entries count as invalid descriptors, at most
+ * xskq_cons_max_invalid() per call. Foreign chunks go back to their pools
+ * XSK_DMABUF_ZC_BATCH at a time, without the rx lock.
  *
  * Return: a buffer, or 0 if the fill ring had none (the driver drops the
  * packet; counted as an empty fill ring, and with need_wakeup the ring
@@ -348,10 +357,10 @@ static netmem_ref xsk_dmabuf_mp_alloc(struct page_pool *pp, gfp_t gfp)
 	netmem_ref foreign[XSK_DMABUF_ZC_BATCH], netmem;
 	struct xsk_dmabuf_zc *zc = pp->mp_priv;
 	struct xsk_dmabuf_area *area = zc->area;
+	u32 seen = 0, invalid = 0, start, max, n_foreign, idx;
 	struct xsk_dmabuf_chunk *chunk;
-	u32 n = 0, n_foreign = 0, invalid = 0, idx;
 	struct xsk_dmabuf_rx *drx;
-	bool valid;
+	bool valid, again;
 	u64 off;
 
 	/* Set while the provider is installed, and only then do the queue's
@@ -361,48 +370,60 @@ static netmem_ref xsk_dmabuf_mp_alloc(struct page_pool *pp, gfp_t gfp)
 	if (WARN_ON_ONCE(!drx))
 		return 0;
 
-	spin_lock_bh(&drx->lock);
-	while (n < XSK_DMABUF_ZC_BATCH &&
-	       pp->alloc.count < PP_ALLOC_CACHE_SIZE &&
-	       invalid < xskq_cons_max_invalid(drx->fq) &&
-	       xskq_cons_peek_addr_unchecked(drx->fq, &off)) {
-		xskq_cons_release(drx->fq);
-		n++;
-		/* In zero copy an entry names its chunk by any offset inside
-		 * it: the address of an RX descriptor is given back as it is.
-		 */
-		idx = xsk_dmabuf_chunk_idx(area, off);
-		chunk = idx == U32_MAX ? NULL : &area->chunks[idx];
-		if (chunk && xsk_dmabuf_zc_lend(zc, pp, chunk))
-			continue;
-		if (chunk) {
-			netmem = xsk_dmabuf_zc_unref(pp, chunk, &valid);
-			if (netmem)
-				foreign[n_foreign++] = netmem;
-			if (valid)
+	max = drx->fq->nentries;
+	start = pp->alloc.count;
+	do {
+		n_foreign = 0;
+		spin_lock_bh(&drx->lock);
+		while (pp->alloc.count - start < XSK_DMABUF_ZC_BATCH &&
+		       pp->alloc.count < PP_ALLOC_CACHE_SIZE &&
+		       n_foreign < XSK_DMABUF_ZC_BATCH && seen < max &&
+		       invalid < xskq_cons_max_invalid(drx->fq) &&
+		       xskq_cons_peek_addr_unchecked(drx->fq, &off)) {
+			xskq_cons_release(drx->fq);
+			seen++;
+			/* In zero copy an entry names its chunk by any offset
+			 * inside it: the address of an RX descriptor is given
+			 * back as it is.
+			 */
+			idx = xsk_dmabuf_chunk_idx(area, off);
+			chunk = idx == U32_MAX ? NULL : &area->chunks[idx];
+			if (chunk && xsk_dmabuf_zc_lend(zc, pp, chunk))
 				continue;
+			if (chunk) {
+				netmem = xsk_dmabuf_zc_unref(pp, chunk, &valid);
+				if (netmem)
+					foreign[n_foreign++] = netmem;
+				if (valid)
+					continue;
+			}
+			drx->fq->invalid_descs++;
+			invalid++;
 		}
-		drx->fq->invalid_descs++;
-		invalid++;
-	}
-	if (!pp->alloc.count) {
-		drx->fq->queue_empty_descs++;
-		if (drx->need_wakeup)
-			drx->fq->ring->flags |= XDP_RING_NEED_WAKEUP;
-	} else if (drx->need_wakeup) {
-		drx->fq->ring->flags &= ~XDP_RING_NEED_WAKEUP;
-	}
-	__xskq_cons_release(drx->fq);
-	spin_unlock_bh(&drx->lock);
+		/* Only a full hand of foreign chunks stops a pass that could
+		 * go on for a buffer.
+		 */
+		again = !pp->alloc.count && n_foreign == XSK_DMABUF_ZC_BATCH &&
+			seen < max;
+		if (!again && !pp->alloc.count) {
+			drx->fq->queue_empty_descs++;
+			if (drx->need_wakeup)
+				drx->fq->ring->flags |= XDP_RING_NEED_WAKEUP;
+		} else if (!again && drx->need_wakeup) {
+			drx->fq->ring->flags &= ~XDP_RING_NEED_WAKEUP;
+		}
+		__xskq_cons_release(drx->fq);
+		spin_unlock_bh(&drx->lock);
 
-	/* Chunks of the queue's earlier pools go back there, where they may
-	 * be released, which takes locks this function held.
-	 */
-	while (n_foreign--) {
-		netmem = foreign[n_foreign];
-		page_pool_put_unrefed_netmem(netmem_get_pp(netmem), netmem, -1,
-					     false);
-	}
+		/* Chunks of the queue's earlier pools go back there, where
+		 * they may be released, which takes locks this function held.
+		 */
+		while (n_foreign--) {
+			netmem = foreign[n_foreign];
+			page_pool_put_unrefed_netmem(netmem_get_pp(netmem),
+						     netmem, -1, false);
+		}
+	} while (again);
 
 	if (!pp->alloc.count)
 		return 0;
