@@ -50,11 +50,11 @@ run_host() {
 }
 
 run_vm() {
-	local tests=("$@") debug=() limit=2700
+	local tests=("$@") debug=() limit=3600
 	[ ${#tests[@]} -gt 0 ] || mapfile -t tests < <(list vm)
-	# The whole list takes ~21 min on a busy 2-core host (half of it the
-	# @nsim runs); the debug kernel (KASAN, lockdep, kmemleak) runs about
-	# 3x slower.
+	# The whole list takes ~25 min on a busy 2-core host (half of it the
+	# @nsim and @nsim-split runs); the debug kernel (KASAN, lockdep,
+	# kmemleak) runs about 3x slower.
 	[ "$KCONFIG" = debug ] && debug=(--debug) limit=8100
 	"$TOP/scripts/vm-run.sh" "${debug[@]}" -o "$OUT/vm" -t $limit "${tests[@]}"
 }
