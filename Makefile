@@ -53,6 +53,7 @@ help:
 	@echo "                  then every patch built on its own (W=1, sparse)"
 	@echo "make xsk-reference  the tree's xskxceiver on the unpatched kernel (KCONFIG=base)"
 	@echo "make ncdevmem     the tree's devmem TCP tool and ynl CLI, into build/ncdevmem"
+	@echo "make hardening    long hardening runs: libFuzzer on the parser (FUZZ_TIME=s, 1200)"
 	@echo "make bench        benchmarks (not tests)"
 	@echo "make bench-lib    library ring benchmark only (no kernel, no VM)"
 	@echo "make bench-rx     receive path in the guest: AF_XDP vs dmabuf UMEM vs recvmmsg"
@@ -247,8 +248,8 @@ $(O)/selftests/%: selftests/%.c $(SELFTEST_LIB_OBJS) $(SELFTEST_SKELS)
 SAN_CFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	      -fno-sanitize-recover=all
 STEER_TEST_CFLAGS = $(CFLAGS) $(SAN_CFLAGS) -Iuser -Iselftests/steer
-STEER_TEST_OBJS := $(patsubst %.c,$(O)/san/%.o,$(wildcard selftests/steer/*.c) \
-		   user/steer_maps.c)
+STEER_TEST_OBJS := $(patsubst %.c,$(O)/san/%.o,$(filter-out selftests/steer/fuzz_%.c, \
+		   $(wildcard selftests/steer/*.c)) user/steer_maps.c)
 STEER_TESTS := $(patsubst %.c,$(O)/%,$(wildcard selftests/host/steer_*.c))
 selftests: $(STEER_TESTS)
 $(O)/san/%.o: %.c $(O)/uapi/.stamp
@@ -259,6 +260,27 @@ $(STEER_TESTS): $(O)/selftests/host/%: selftests/host/%.c $(STEER_TEST_OBJS)
 	$(call msg,CC-SAN,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(STEER_TEST_CFLAGS) -MMD $< $(STEER_TEST_OBJS) -o $@ $(LDLIBS_XDP)
+
+# --- steer: coverage-guided fuzzing of the reference parser (issue 13) ----
+# libFuzzer targets (selftests/steer/fuzz_*.c), with ASan and UBSan; the
+# corpus is replayed through the program by steer_replay. make test runs a
+# short round (host/steer_libfuzz.sh), make hardening a long one.
+FUZZ_CFLAGS = $(CFLAGS) -Iselftests/steer -fsanitize=fuzzer,address,undefined \
+	      -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_TARGETS := $(patsubst %.c,$(O)/%,$(wildcard selftests/steer/fuzz_*.c))
+selftests: $(FUZZ_TARGETS)
+$(FUZZ_TARGETS): $(O)/selftests/steer/%: selftests/steer/%.c selftests/steer/ref_parser.c \
+		selftests/steer/ref_parser.h include/xsk_steer.h $(O)/uapi/.stamp
+	$(call msg,CC-FUZZ,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< selftests/steer/ref_parser.c -o $@
+
+# The long versions of the hardening tests (issue 13): the state-machine
+# fuzzer, fault injection, isolation and the soak join this target as they
+# land; so far the parser's libFuzzer run (20 minutes) and its replay.
+hardening: deps all
+	$(Q)XSK_BUILD=$(O) selftests/host/steer_libfuzz.sh -t $(or $(FUZZ_TIME),1200)
+.PHONY: hardening
 
 # --- steer: benchmark (issue 4) -------------------------------------------
 STEER_BENCH_OBJS := $(patsubst %.c,$(O)/%.o,selftests/steer/pkt.c user/steer_maps.c)

@@ -5,7 +5,7 @@ set -eu
 
 PKGS="build-essential bc bison flex libelf-dev libssl-dev zlib1g-dev dwarves
 cpio ccache rsync git xz-utils kmod perl pkg-config python3 python3-ply python3-git sparse
-clang llvm libbpf-dev libxdp-dev xdp-tools bpftool libcap-dev
+clang libclang-rt-14-dev llvm libbpf-dev libxdp-dev xdp-tools bpftool libcap-dev
 iproute2 iputils-ping ethtool util-linux
 python3-yaml python3-jsonschema libmnl-dev socat
 qemu-system-x86 valgrind

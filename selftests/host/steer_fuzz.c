@@ -4,25 +4,23 @@
  * same parser as steer.bpf.o, plus the split point in metadata) against
  * the reference parser in C, on random, structured-random and mutated
  * frames. They must agree on the flow key, offsets, flags, verdict and
- * reason, and the program's split point must be the reference split.
+ * reason, and the program's split point must be the reference split
+ * (selftests/steer/diff.c compares).
  *
  *   steer_fuzz [-n COUNT] [-s SEED] [-i ITER]
  *
  * Iteration i draws from its own generator seeded with (SEED, i), so
  * `-s SEED -i ITER` replays exactly the frame that failed.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <netinet/in.h>
-#include <linux/bpf.h>
 
-#include "harness.h"
+#include "diff.h"
 #include "pkt.h"
-#include "ref_parser.h"
 
 static __u64 rng_state;
 
@@ -129,19 +127,12 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-	struct xsk_steer_config cfg = {
-		.dflt = { .type = XSK_STEER_ACT_REDIRECT_IDX, .arg = 1,
-			  .split = XSK_STEER_SPLIT_L4_PLUS, .split_len = 6 },
-		.malformed_act = XSK_STEER_ACT_PASS,
-	};
 	unsigned long long seed = time(NULL) ^ getpid(), n = 100000, only = ~0ULL;
-	struct xsk_steer_pkt ref;
-	struct steer_result r;
+	struct steer_diff d;
 	struct steer_h h;
 	__u8 buf[PKT_MAX];
-	char path[512], why[160], a[256], b[256];
 	unsigned long long i, ok = 0, verdicts[3] = {};
-	int opt, err;
+	int opt;
 
 	while ((opt = getopt(argc, argv, "n:s:i:")) != -1) {
 		switch (opt) {
@@ -151,15 +142,8 @@ int main(int argc, char **argv)
 		default: usage();
 		}
 	}
-	err = steer_h_open(&h, steer_obj_path("bpf/steer_meta.bpf.o", path, sizeof(path)));
-	if (err) {
-		fprintf(stderr, "cannot load %s: %s\n", path, strerror(-err));
+	if (steer_diff_open(&h))
 		return KSFT_FAIL;
-	}
-	if (steer_config_set(&h.maps, &cfg)) {
-		fprintf(stderr, "cannot set the default action\n");
-		return KSFT_FAIL;
-	}
 	printf("# seed %llu, %llu frames\n", seed, n);
 
 	for (i = 0; i < n; i++) {
@@ -169,37 +153,15 @@ int main(int argc, char **argv)
 			continue;
 		rng_state = seed * 0x100000001b3ULL ^ i;
 		len = gen(buf);
-		err = steer_h_run(&h, buf, len, &r);
-		if (err) {
-			snprintf(why, sizeof(why), "test run: %s", strerror(-err));
-			goto fail;
+		if (steer_diff_frame(&h, buf, len, &d)) {
+			printf("FAIL seed %llu iteration %llu (replay: steer_fuzz -s %llu -i %llu): %s\n",
+			       seed, i, seed, i, d.why);
+			steer_diff_print(&d, buf, len);
+			steer_h_close(&h);
+			return KSFT_FAIL;
 		}
-		ref_parse(buf, len, &ref);
-		if (steer_pkt_cmp(&r.pkt, &ref, why, sizeof(why)))
-			goto fail;
-		if (ref.verdict == XSK_STEER_V_OK) {
-			__u32 split = ref_split(&ref, &cfg.dflt);
-
-			if (!r.has_meta || r.meta.split != split) {
-				snprintf(why, sizeof(why), "split %u (meta %d), reference %u",
-					 r.meta.split, r.has_meta, split);
-				goto fail;
-			}
-		} else if (r.has_meta || r.ret != XDP_PASS) {
-			snprintf(why, sizeof(why), "not passed untouched");
-			goto fail;
-		}
-		verdicts[ref.verdict]++;
+		verdicts[d.ref.verdict]++;
 		ok++;
-		continue;
-fail:
-		steer_pkt_str(&r.pkt, a, sizeof(a));
-		steer_pkt_str(&ref, b, sizeof(b));
-		printf("FAIL seed %llu iteration %llu (replay: steer_fuzz -s %llu -i %llu): %s\n"
-		       "  bpf: %s\n  ref: %s\n", seed, i, seed, i, why, a, b);
-		steer_hexdump(buf, len);
-		steer_h_close(&h);
-		return KSFT_FAIL;
 	}
 	steer_h_close(&h);
 	printf("# %llu frames agree (ok %llu, other %llu, malformed %llu), seed %llu\n",

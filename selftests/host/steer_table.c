@@ -119,7 +119,7 @@ static void run_case(struct steer_h *h, const struct steer_case *c, struct tally
 		result(false, name, "test run: ", strerror(-err));
 		return;
 	}
-	ref_parse(buf, len, &ref);
+	ref_parse_mb(buf, r.linear, len, &ref);
 	if (check_parse(c, len, &r.pkt, why, sizeof(why))) {
 		result(false, name, "bpf parse: ", why);
 		return;
@@ -240,7 +240,7 @@ static void run_cuts(struct steer_h *h)
 				result(false, name, "test run failed", NULL);
 				continue;
 			}
-			ref_parse(buf, len, &ref);
+			ref_parse_mb(buf, r.linear, len, &ref);
 			if (r.pkt.reason != want || steer_pkt_cmp(&r.pkt, &ref, why, sizeof(why))) {
 				if (r.pkt.reason != want)
 					snprintf(why, sizeof(why), "reason %u, expected %d",

@@ -126,6 +126,16 @@ const struct steer_case steer_cases[] = {
 	  { X_OK(59, 0, 14, 54, 54, 0, 0), X_PASS(0) } },
 	{ "qinq tcp6 dst/16", { .vlans = 2, .l3 = 6, TCP(7, 22, 0) },
 	  { X_OK(6, L4, 22, 62, 82, 7, 22), X_REDIR(IDX, SPLIT_ALL, 9) } },
+	/*
+	 * Multi-buffer: frames longer than the first buffer of the test run
+	 * (3520 bytes with 4 KiB pages) have the rest in frags, where the
+	 * parser reads nothing.
+	 */
+	{ "udp4 flow, frame past the first buffer", { .l3 = 4, UDP(1000, 2000, 3900) },
+	  { X_OK(17, L4, 14, 34, 42, 1000, 2000), X_REDIR(IDX, 42, 1) } },
+	{ "udp6 2 KiB hop-by-hop, frame past the first buffer",
+	  { .l3 = 6, .n_ext = 1, .ext = { EXT(0, 255) }, UDP(7, 3500, 1900) },
+	  { X_OK(17, L4, 14, 2102, 2110, 7, 3500), X_REDIR(IDX, 2110, 8) } },
 	/* malformed: every check of the parser */
 	{ "ethernet header only", { .ethertype = 0x0800 }, { X_BAD(IP4_TRUNC) } },
 	{ "vlan tag truncated", { .vlans = 1, .l3 = 4, UDP(1, 2, 0), .cut = 16 },
@@ -180,6 +190,10 @@ const struct steer_case steer_cases[] = {
 	  { X_BAD(IP6_EXT_TRUNC) } },
 	{ "udp6 length 3", { .l3 = 6, .udp_len = 3, UDP(7, 3500, 8) },
 	  { X_BAD(UDP_LEN) } },
+	/* bytes 2102..3878: across the end of the first buffer, wherever it is */
+	{ "ipv6 dstopts past the first buffer",
+	  { .l3 = 6, .n_ext = 2, .ext = { EXT(0, 255), EXT(60, 221) }, UDP(7, 3500, 64) },
+	  { X_BAD(IP6_EXT_TRUNC) } },
 };
 
 const int steer_nr_cases = sizeof(steer_cases) / sizeof(steer_cases[0]);

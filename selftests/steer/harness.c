@@ -138,7 +138,7 @@ static int run_chain(struct steer_h *h, const void *pkt, size_t len, __u32 *ret)
 int steer_h_run(struct steer_h *h, const void *pkt, size_t len,
 		struct steer_result *r)
 {
-	static __u8 out[4096];
+	static __u8 out[sizeof(struct xsk_steer_meta) + STEER_H_FRAME_MAX];
 	struct xdp_md ctx_in = { .data_end = len }, ctx_out = {};
 	LIBBPF_OPTS(bpf_test_run_opts, o,
 		    .data_in = pkt, .data_size_in = len,
@@ -150,9 +150,13 @@ int steer_h_run(struct steer_h *h, const void *pkt, size_t len,
 	int err;
 
 	memset(r, 0, sizeof(*r));
+	if (len > STEER_H_FRAME_MAX)
+		return -EMSGSIZE;
 	if (bpf_prog_test_run_opts(h->prog_fd, &o))
 		return -errno;
 	r->ret = r->steer_ret = o.retval;
+	/* a longer frame: the kernel's first buffer, then page-sized frags */
+	r->linear = ctx_out.data_end - ctx_out.data;
 	/* data_out starts at data_meta; ctx_out.data is the metadata length */
 	if (ctx_out.data == sizeof(r->meta)) {
 		r->has_meta = true;

@@ -27,8 +27,12 @@ struct steer_h {
 	int chain_fd[XSK_STEER_MAX_POLICIES];	/* -1: no chained policy */
 };
 
+/* The longest frame steer_h_run() takes (linear part and frags). */
+#define STEER_H_FRAME_MAX	16384
+
 struct steer_result {
 	__u32 ret;			/* of the whole chain */
+	__u32 linear;			/* bytes in the linear part, the rest in frags */
 	bool has_meta;
 	struct xsk_steer_meta meta;
 	struct xsk_steer_pkt pkt;	/* from steer_scratch */

@@ -51,8 +51,9 @@ struct pkt_spec {
 };
 
 /*
- * Writes the frame into buf (PKT_MAX bytes); returns its length. The spec
- * must fit: at most 12 extension headers of hdrlen < 16, 1500 bytes payload.
+ * Writes the frame into buf (PKT_MAX bytes); returns its length. The
+ * headers must fit in PKT_MAX bytes (at most 12 extension headers); the
+ * payload ends at PKT_MAX.
  */
 size_t pkt_build(const struct pkt_spec *s, __u8 *buf);
 

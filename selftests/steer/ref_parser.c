@@ -3,8 +3,9 @@
  * ref_parser.c - the reference parser (see ref_parser.h).
  *
  * Written from the protocol specifications as a loop over "the next
- * header is X at offset off", with every length check against the frame
- * length; it shares nothing with the BPF parser but the result struct.
+ * header is X at offset off", with every header checked against the end
+ * of the first buffer and every length field against the frame length;
+ * it shares nothing with the BPF parser but the result struct.
  */
 #include <string.h>
 
@@ -14,7 +15,8 @@ enum { NH_ETH = 1000, NH_VLAN, NH_IP4, NH_IP6, NH_DONE };
 
 struct ref {
 	const __u8 *b;
-	size_t len;
+	size_t linear;		/* bytes of b: headers must lie in them */
+	size_t len;		/* of the whole frame: for the length fields */
 	size_t off;
 	struct xsk_steer_pkt *p;
 };
@@ -26,7 +28,7 @@ static unsigned int rd16(const struct ref *r, size_t at)
 
 static int have(const struct ref *r, size_t n)
 {
-	return r->off + n <= r->len;
+	return r->off + n <= r->linear;
 }
 
 static int verdict_of(int reason)
@@ -172,7 +174,14 @@ static int ref_l4(struct ref *r)
 
 int ref_parse(const __u8 *buf, size_t len, struct xsk_steer_pkt *p)
 {
-	struct ref r = { .b = buf, .len = len, .p = p };
+	return ref_parse_mb(buf, len, len, p);
+}
+
+int ref_parse_mb(const __u8 *buf, size_t linear, size_t len,
+		 struct xsk_steer_pkt *p)
+{
+	struct ref r = { .b = buf, .linear = linear < len ? linear : len,
+			 .len = len, .p = p };
 	unsigned int type = 0;
 	int reason;
 

@@ -15,6 +15,16 @@
 /* Parses the frame buf[0..len) into p; returns p->verdict. */
 int ref_parse(const __u8 *buf, size_t len, struct xsk_steer_pkt *p);
 
+/*
+ * The same for a multi-buffer frame of len bytes whose first buffer (the
+ * linear part an XDP program reads) holds buf[0..linear), linear <= len:
+ * every header must lie in it, and a header running past it is truncated;
+ * lengths in headers are checked against the whole frame. Nothing after
+ * buf[linear - 1] is read.
+ */
+int ref_parse_mb(const __u8 *buf, size_t linear, size_t len,
+		 struct xsk_steer_pkt *p);
+
 /* The split point of action a for parsed packet p. */
 __u32 ref_split(const struct xsk_steer_pkt *p, const struct xsk_steer_action *a);
 
