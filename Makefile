@@ -56,7 +56,7 @@ help:
 	@echo "make hardening    long hardening runs: libFuzzer on the parser (FUZZ_TIME=s, 1200)"
 	@echo "make bench        benchmarks (not tests)"
 	@echo "make bench-lib    library ring benchmark only (no kernel, no VM)"
-	@echo "make bench-rx     receive path in the guest: AF_XDP vs dmabuf UMEM vs recvmmsg"
+	@echo "make bench-rx     receive path in the guest: AF_XDP copy vs dmabuf copy/zero copy vs devmem TCP"
 	@echo "make install      library, header, pkg-config file, steer.bpf.o and tool (PREFIX=/usr/local)"
 
 deps:
@@ -358,7 +358,9 @@ host-test: deps all
 vm-test: deps all kernel kselftest-xsk $(O)/selftests/bench/devmem_rx
 	$(Q)scripts/test.sh --kconfig $(KCONFIG) --vm-only $(VM_TESTS)
 
-demo: deps all kernel
+# ncdevmem: the reference driver's tcp-data-split goes through the tree's
+# ynl (selftests/lib/ethtool-ynl) in the nsim-split half of the demo.
+demo: deps all kernel ncdevmem
 	$(Q)scripts/demo.sh --kconfig $(KCONFIG) $(if $(COUNT),--count $(COUNT))
 
 # The series as it would be posted, and proof that each patch builds on
