@@ -273,9 +273,7 @@ int main(int argc, char **argv)
 	       bytes, secs, secs > 0 ? bytes / secs : 0, r.frag_bytes, r.frags, r.linear_bytes,
 	       r.recvmsgs, r.dontneeds, r.tokens_freed);
 	if (meter)
-		printf(" rx_napi_ns %llu rx_polls %llu rx_frames %llu other_napi_ns %llu self_ns %llu",
-		       cost.rx_napi_ns, cost.rx_polls, cost.rx_frames, cost.other_napi_ns,
-		       cost.self_ns);
+		napi_meter_print(&cost);
 	printf("\n");
 	return bytes >= want && r.tokens_freed == r.frags ? 0 : 1;
 }

@@ -115,3 +115,9 @@ void napi_meter_close(struct napi_meter *m)
 	napi_time_bpf__destroy(m->skel);
 	free(m);
 }
+
+void napi_meter_print(const struct rx_cost *c)
+{
+	printf(" rx_napi_ns %llu rx_polls %llu rx_frames %llu other_napi_ns %llu self_ns %llu",
+	       c->rx_napi_ns, c->rx_polls, c->rx_frames, c->other_napi_ns, c->self_ns);
+}

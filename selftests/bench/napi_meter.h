@@ -40,5 +40,7 @@ int napi_meter_start(struct napi_meter *m);
 /* End the window: what it cost since napi_meter_start(). */
 int napi_meter_stop(struct napi_meter *m, struct rx_cost *c);
 void napi_meter_close(struct napi_meter *m);
+/* Append @c to a receiver's result line, as NAME VALUE pairs. */
+void napi_meter_print(const struct rx_cost *c);
 
 #endif

@@ -318,9 +318,7 @@ int main(int argc, char **argv)
 	       r.pkts ? (double)r.payload_copied / r.pkts : 0,
 	       r.pkts ? (double)r.dmabuf_bytes / r.pkts : 0);
 	if (meter)
-		printf(" rx_napi_ns %llu rx_polls %llu rx_frames %llu other_napi_ns %llu self_ns %llu",
-		       r.cost.rx_napi_ns, r.cost.rx_polls, r.cost.rx_frames, r.cost.other_napi_ns,
-		       r.cost.self_ns);
+		napi_meter_print(&r.cost);
 	printf(" payload_bytes %llu last_mono %.6f\n", payload, r.last);
 	return r.pkts ? 0 : 1;
 }
