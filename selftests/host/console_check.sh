@@ -10,7 +10,7 @@ fails=0
 for f in "$dir"/*.log; do
 	out=$("$check" "$f"); rc=$?
 	case "$(basename "$f")" in
-	clean.log) want=clean ;;
+	clean*.log) want=clean ;;
 	*) want=flagged ;;
 	esac
 	got="exit $rc"

@@ -22,6 +22,7 @@
 #include <linux/btf_ids.h>
 #include <linux/delay.h>
 #include <linux/dma-buf.h>
+#include <linux/error-injection.h>
 #include <linux/filter.h>
 #include <linux/init.h>
 #include <linux/iosys-map.h>
@@ -137,20 +138,28 @@ static void xsk_dmabuf_test_unbind_delay(void) {}
 /* --- Import: the dmabuf and its chunks ---------------------------------- */
 
 /* Map the dmabuf for the CPU, the way copy mode writes payloads. An
- * exporter without vmap, or with a mapping in I/O memory, leaves the area
- * without CPU access; bind in copy mode then refuses it.
+ * exporter without vmap or CPU access, or with a mapping in I/O memory,
+ * leaves the area without CPU access; bind in copy mode then refuses it.
+ * Running out of memory on the way says nothing about the exporter: it
+ * fails the registration (-ENOMEM), which can be retried.
  */
-static void xsk_dmabuf_map_cpu(struct xsk_dmabuf_area *area)
+static noinline int xsk_dmabuf_map_cpu(struct xsk_dmabuf_area *area)
 {
-	if (dma_buf_vmap_unlocked(area->dmabuf, &area->map))
-		return;
-	if (area->map.is_iomem ||
-	    dma_buf_begin_cpu_access(area->dmabuf, DMA_BIDIRECTIONAL)) {
+	int err;
+
+	err = dma_buf_vmap_unlocked(area->dmabuf, &area->map);
+	if (err)
+		return err == -ENOMEM ? err : 0;
+	err = area->map.is_iomem ? -EOPNOTSUPP :
+	      dma_buf_begin_cpu_access(area->dmabuf, DMA_BIDIRECTIONAL);
+	if (err) {
 		dma_buf_vunmap_unlocked(area->dmabuf, &area->map);
-		return;
+		return err == -ENOMEM ? err : 0;
 	}
 	area->cpu_access = true;
+	return 0;
 }
+ALLOW_ERROR_INJECTION(xsk_dmabuf_map_cpu, ERRNO);
 
 static void xsk_dmabuf_unmap_cpu(struct xsk_dmabuf_area *area)
 {
@@ -212,12 +221,16 @@ xsk_dmabuf_area_create(const struct xdp_umem_dmabuf_reg *reg)
 	area->chunk_shift = ilog2(reg->chunk_size);
 	area->nr_chunks = nr_chunks;
 	xsk_dmabuf_zc_area_init(area);
-	xsk_dmabuf_map_cpu(area);
+	err = xsk_dmabuf_map_cpu(area);
+	if (err)
+		goto err_chunks;
 
 	xsk_dmabuf_test_add_area(area);
 	static_branch_inc(&xsk_dmabuf_in_use);
 	return area;
 
+err_chunks:
+	kvfree(area->chunks);
 err_free:
 	kfree(area);
 err_put:
@@ -237,7 +250,8 @@ err_put:
  * Return: 0, -EINVAL for a malformed request or a socket without UMEM,
  * -E2BIG for non-zero bytes past the struct or an area of more than 2^24
  * chunks, -EBUSY if the UMEM has its area already or the socket is bound,
- * -ERANGE if the area does not fit in the dmabuf, -EBADF for a bad fd.
+ * -ERANGE if the area does not fit in the dmabuf, -EBADF for a bad fd,
+ * -ENOMEM without memory for the area or its CPU mapping.
  */
 int xsk_dmabuf_reg(struct xdp_sock *xs, sockptr_t optval, unsigned int optlen)
 {

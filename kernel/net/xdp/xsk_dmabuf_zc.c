@@ -23,15 +23,22 @@
  *    context, also after the socket is gone) and reports on the
  *    completion ring under the provider's @lock, then the rx lock;
  *  - a provider instance is referenced by its queue (install to
- *    uninstall) and by each page pool using it (init to destroy); the last
- *    reference frees it from a work item, dropping the device mapping and
- *    the UMEM reference that keeps the area alive.
+ *    uninstall), by each page pool using it (init to destroy) and by its
+ *    pending restart retry; the last reference frees it from a work item,
+ *    dropping the device mapping and the UMEM reference that keeps the
+ *    area alive;
+ *  - uninstall restarts the queue without the provider. When that fails
+ *    (memory, the driver), the queue still runs on the provider's pools,
+ *    which get no chunk once the socket's rings are gone: the restart is
+ *    retried from @restart_work under RTNL, holding the device and the
+ *    instance, until it succeeds or the device is down or going.
  */
 
 #define pr_fmt(fmt) "xsk_dmabuf: " fmt
 
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
+#include <linux/error-injection.h>
 #include <linux/ethtool.h>
 #include <linux/ethtool_netlink.h>
 #include <linux/netdevice.h>
@@ -92,6 +99,10 @@ struct xsk_dmabuf_map {
  * @installed: on the queue, from a successful bind until unbind; @dev is
  *	valid while it is
  * @free_work: frees the instance; the last put may come from softirq
+ * @restart_work: retries the restart of an uninstall that failed; holds a
+ *	reference to the instance and @dev_tracker's to @dev while pending
+ * @restart_delay: the next retry's delay, in jiffies
+ * @dev_tracker: the retry's reference to @dev
  */
 struct xsk_dmabuf_zc {
 	refcount_t ref;
@@ -105,6 +116,9 @@ struct xsk_dmabuf_zc {
 	u32 refusal;
 	bool installed;
 	struct work_struct free_work;
+	struct delayed_work restart_work;
+	unsigned long restart_delay;
+	netdevice_tracker dev_tracker;
 };
 
 /* Most chunks one alloc_netmems() call puts into the page pool's cache,
@@ -112,6 +126,12 @@ struct xsk_dmabuf_zc {
  * pools) it holds before giving them back to their pools.
  */
 #define XSK_DMABUF_ZC_BATCH	PP_ALLOC_CACHE_REFILL
+
+/* Retries of a failed restart at uninstall: from 10 ms, doubling, to 1 s
+ * (device removal waits for the retry's reference to the device).
+ */
+#define XSK_DMABUF_ZC_RETRY_MIN	msecs_to_jiffies(10)
+#define XSK_DMABUF_ZC_RETRY_MAX	msecs_to_jiffies(1000)
 
 static const struct memory_provider_ops xsk_dmabuf_mp_ops;
 
@@ -168,9 +188,11 @@ static void xsk_dmabuf_map_free(struct xsk_dmabuf_map *map)
 	kfree(map);
 }
 
-/* The area's mapping for @dev, made on first use. */
-static struct xsk_dmabuf_map *xsk_dmabuf_map_get(struct xsk_dmabuf_area *area,
-						 struct device *dev)
+/* The area's mapping for @dev, made on first use. Error-injectable: the
+ * exporter and the DMA API can fail it where no allocation fails.
+ */
+static noinline struct xsk_dmabuf_map *
+xsk_dmabuf_map_get(struct xsk_dmabuf_area *area, struct device *dev)
 {
 	struct xsk_dmabuf_map *map;
 	int err;
@@ -223,6 +245,7 @@ err:
 	xsk_dmabuf_map_free(map);
 	return ERR_PTR(err);
 }
+ALLOW_ERROR_INJECTION(xsk_dmabuf_map_get, ERRNO);
 
 static void xsk_dmabuf_map_put(struct xsk_dmabuf_map *map)
 {
@@ -280,6 +303,7 @@ static int xsk_dmabuf_mp_init(struct page_pool *pp)
 	refcount_inc(&zc->ref);
 	return 0;
 }
+ALLOW_ERROR_INJECTION(xsk_dmabuf_mp_init, ERRNO);
 
 static void xsk_dmabuf_mp_destroy(struct page_pool *pp)
 {
@@ -513,6 +537,42 @@ struct xsk_dmabuf_chunk *xsk_dmabuf_zc_frag_chunk(const struct xsk_dmabuf_zc *zc
 
 /* --- Install and uninstall ------------------------------------------------- */
 
+/* Restart the queue without the provider, unless that cannot or need not
+ * be done: the device is down or going (its pools go with it), or another
+ * provider is on the queue (its install restarted the queue). Context: RTNL.
+ */
+static int xsk_dmabuf_zc_restart(struct xsk_dmabuf_zc *zc)
+{
+	struct net_device *dev = zc->dev;
+	int err;
+
+	if (!netif_running(dev) || dev->reg_state != NETREG_REGISTERED ||
+	    __netif_get_rx_queue(dev, zc->queue_id)->mp_params.mp_ops)
+		return 0;
+	err = netdev_rx_queue_restart(dev, zc->queue_id);
+	return err == -ENETDOWN ? 0 : err;
+}
+
+static void xsk_dmabuf_zc_restart_work(struct work_struct *work)
+{
+	struct xsk_dmabuf_zc *zc = container_of(to_delayed_work(work),
+						struct xsk_dmabuf_zc,
+						restart_work);
+	int err;
+
+	rtnl_lock();
+	err = xsk_dmabuf_zc_restart(zc);
+	rtnl_unlock();
+	if (err) {
+		zc->restart_delay = min(zc->restart_delay * 2,
+					XSK_DMABUF_ZC_RETRY_MAX);
+		schedule_delayed_work(&zc->restart_work, zc->restart_delay);
+		return;
+	}
+	netdev_put(zc->dev, &zc->dev_tracker);
+	xsk_dmabuf_zc_put(zc);
+}
+
 static bool xsk_dmabuf_zc_queue_ops(const struct net_device *dev)
 {
 	const struct netdev_queue_mgmt_ops *qops = dev->queue_mgmt_ops;
@@ -625,6 +685,7 @@ int xsk_dmabuf_zc_bind(struct xdp_sock *xs, struct net_device *dev,
 	spin_lock_init(&zc->lock);
 	zc->drx = drx;
 	INIT_WORK(&zc->free_work, xsk_dmabuf_zc_free_work);
+	INIT_DELAYED_WORK(&zc->restart_work, xsk_dmabuf_zc_restart_work);
 	drx->zc = zc;
 	drx->need_wakeup = flags & XDP_USE_NEED_WAKEUP;
 
@@ -655,6 +716,7 @@ int xsk_dmabuf_zc_bind(struct xdp_sock *xs, struct net_device *dev,
 	WRITE_ONCE(area->zc, true);
 	return 0;
 }
+ALLOW_ERROR_INJECTION(xsk_dmabuf_zc_bind, ERRNO);
 
 /* The provider is off the queue: give back, for user space, the
  * references it holds by RX descriptors of this queue's pools. Their
@@ -700,7 +762,9 @@ static void xsk_dmabuf_zc_scrub(struct xsk_dmabuf_zc *zc)
  * queue allocates from it any more and the old pools let go of what they
  * hold (reported on the completion ring), then gives back the references
  * user space holds. Page pools still holding chunks keep the provider
- * instance until their last chunk is back.
+ * instance until their last chunk is back. A restart that fails is retried
+ * from a work item until it succeeds (the queue drops what it receives
+ * until then, for want of buffers, and counts it).
  *
  * Context: RTNL (xp_clear_dev()).
  */
@@ -719,13 +783,16 @@ void xsk_dmabuf_zc_unbind(struct xsk_dmabuf_rx *drx)
 	if (!WARN_ON_ONCE(rxq->mp_params.mp_priv != zc)) {
 		rxq->mp_params.mp_priv = NULL;
 		rxq->mp_params.mp_ops = NULL;
-		/* A device that is down or going has no pools to restart. */
-		if (netif_running(zc->dev) &&
-		    zc->dev->reg_state == NETREG_REGISTERED) {
-			err = netdev_rx_queue_restart(zc->dev, zc->queue_id);
-			WARN(err && err != -ENETDOWN,
-			     "xsk_dmabuf: %s queue %u restart without provider: %d\n",
-			     netdev_name(zc->dev), zc->queue_id, err);
+		err = xsk_dmabuf_zc_restart(zc);
+		if (err) {
+			pr_warn_ratelimited("xsk_dmabuf: %s queue %u: restart without the provider failed (%pe), retrying\n",
+					    netdev_name(zc->dev), zc->queue_id,
+					    ERR_PTR(err));
+			refcount_inc(&zc->ref);
+			netdev_hold(zc->dev, &zc->dev_tracker, GFP_KERNEL);
+			zc->restart_delay = XSK_DMABUF_ZC_RETRY_MIN;
+			schedule_delayed_work(&zc->restart_work,
+					      zc->restart_delay);
 		}
 	}
 	xsk_dmabuf_zc_scrub(zc);

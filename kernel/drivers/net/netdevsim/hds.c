@@ -52,6 +52,7 @@
 #include <linux/debugfs.h>
 #include <linux/dma-direct.h>
 #include <linux/dma-map-ops.h>
+#include <linux/error-injection.h>
 #include <linux/etherdevice.h>
 #include <linux/ethtool_netlink.h>
 #include <linux/filter.h>
@@ -905,6 +906,7 @@ static int nsim_hds_queue_start(struct net_device *dev, void *per_queue_mem,
 		napi_schedule(&rq->napi);
 	return 0;
 }
+ALLOW_ERROR_INJECTION(nsim_hds_queue_start, ERRNO);
 
 const struct netdev_queue_mgmt_ops nsim_hds_queue_mgmt_ops = {
 	.ndo_queue_mem_size	= sizeof(struct nsim_hds_qmem),
