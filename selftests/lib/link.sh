@@ -22,6 +22,10 @@
 #   link_del            delete the receiving device under its sockets
 #                       (veth: the pair, from the TX end; nsim: the RX
 #                       device, del_device).
+#   link_readd [MTU [QUEUES]]
+#                       re-create the receiving device after link_del, as
+#                       link_pair made it (veth: the pair; nsim: the RX
+#                       device, header split on for nsim-split).
 #   link_mode_ok MODE   0 if XDP mode MODE (native, skb) is tested on this
 #                       link; otherwise print why not and return 1. The
 #                       nsim runs are there for the driver's native XDP:
@@ -37,6 +41,7 @@ veth)
 	link_pair() { net_pair "${1:-1500}" "${2:-1}"; }
 	link_cleanup() { net_cleanup; }
 	link_del() { in_tx ip link del $IF_TX; }
+	link_readd() { net_veth "${1:-1500}" "${2:-1}"; }
 	;;
 nsim|nsim-split)
 	# shellcheck source=selftests/lib/nsim.sh
@@ -46,8 +51,14 @@ nsim|nsim-split)
 	[ -d $NSIM_BUS ] || modprobe netdevsim 2>/dev/null
 	[ -d $NSIM_BUS ] || { echo "skip: XSK_LINK=$XSK_LINK, but this kernel has no netdevsim"; exit 4; }
 	link_pair() {
+		nsim_pair "${2:-1}" "${1:-1500}" && link_split
+	}
+	link_readd() {
+		nsim_readd_rx "${2:-1}" "${1:-1500}" && link_split
+	}
+	# nsim-split: header split on the receiving device
+	link_split() {
 		local tds
-		nsim_pair "${2:-1}" "${1:-1500}" || return
 		[ "$XSK_LINK" = nsim-split ] || return 0
 		PATH=$NSIM_WRAP:$PATH in_rx ethtool -G $IF_RX tcp-data-split on || return 1
 		tds=$(PATH=$NSIM_WRAP:$PATH in_rx ethtool -g $IF_RX |

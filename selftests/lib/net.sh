@@ -8,6 +8,8 @@
 #                       $ADDR_TX/$ADDR_RX (IPv4), $ADDR6_TX/$ADDR6_RX (IPv6),
 #                       static neighbours both ways; torn down on exit
 #                       (net_cleanup, which unloads XDP from $IF_RX first).
+#   net_veth MTU QUEUES   the veth pair alone (net_pair without the
+#                       namespaces): re-creates it after link_del.
 #   net_cleanup [CMD...]  unload XDP from $IF_RX, run CMD (nsim.sh deletes
 #                       its devices there), delete the namespaces, drop
 #                       libxdp's pins of interfaces that are gone.
@@ -48,10 +50,16 @@ net_pair() {
 	local mtu=${1:-1500} q=${2:-1}
 	trap net_cleanup EXIT
 	ip netns add $NS_TX && ip netns add $NS_RX || return 1
-	ip link add $IF_TX netns $NS_TX numtxqueues "$q" numrxqueues "$q" \
+	net_veth "$mtu" "$q"
+}
+
+# net_veth MTU QUEUES: the veth pair between the namespaces, up, with
+# addresses and neighbours (also to re-create it after link_del).
+net_veth() {
+	ip link add $IF_TX netns $NS_TX numtxqueues "$2" numrxqueues "$2" \
 		type veth peer name $IF_RX netns $NS_RX \
-		numtxqueues "$q" numrxqueues "$q" || return 1
-	net_addrs "$mtu"
+		numtxqueues "$2" numrxqueues "$2" || return 1
+	net_addrs "$1"
 }
 
 # Bring up $IF_TX and $IF_RX (already in their namespaces) at MTU with the

@@ -16,6 +16,9 @@
 #                       Torn down on exit (nsim_cleanup). Returns 4 when the
 #                       kernel has no netdevsim or no CONFIG_NETDEVSIM_HDS
 #                       (tests exit 4: skip), 1 on any other failure.
+#   nsim_readd_rx [QUEUES [MTU]]
+#                       re-create the receiving device after
+#                       nsim_del $NSIM_ID_RX: same id, name, link, addresses.
 #   nsim_cleanup        net_cleanup with the devices deleted in between:
 #                       XDP unloaded from $IF_RX first, the namespaces and
 #                       libxdp's pins of gone interfaces after.
@@ -102,7 +105,7 @@ nsim_ifindex() {
 }
 
 nsim_pair() {
-	local q=${1:-4} mtu=${2:-1500} dev_tx dev_rx ns k fd_tx fd_rx rc
+	local q=${1:-4} mtu=${2:-1500} dev_tx dev_rx ns k
 	IF_TX=nsimtx IF_RX=nsimrx
 	trap nsim_cleanup EXIT
 	if [ ! -d $NSIM_BUS ]; then
@@ -128,6 +131,13 @@ nsim_pair() {
 	ip link set "$dev_tx" netns $NS_TX && ip link set "$dev_rx" netns $NS_RX || return 1
 	in_tx ip link set "$dev_tx" name $IF_TX && in_rx ip link set "$dev_rx" name $IF_RX || return 1
 
+	nsim_link "$mtu"
+}
+
+# nsim_link MTU: link $IF_TX and $IF_RX (in their namespaces), bring them
+# up with net.sh's addresses and neighbours, wait for carrier.
+nsim_link() {
+	local mtu=$1 fd_tx fd_rx rc
 	# link_device takes "NETNSFD:IFINDEX NETNSFD:IFINDEX", the fds open in
 	# the writing process (drivers/net/netdevsim/bus.c).
 	exec {fd_tx}</var/run/netns/$NS_TX {fd_rx}</var/run/netns/$NS_RX
@@ -147,6 +157,21 @@ nsim_pair() {
 	done
 	echo "nsim: no carrier on the pair" >&2
 	return 1
+}
+
+# nsim_readd_rx [QUEUES [MTU]]: re-create the receiving device after
+# nsim_del $NSIM_ID_RX (link_del): the same id and name in $NS_RX, linked
+# to $IF_TX again, up, addresses; the sender's neighbour entries point to
+# its new MAC address.
+nsim_readd_rx() {
+	local q=${1:-4} mtu=${2:-1500} dev mac
+	IF_TX=nsimtx IF_RX=nsimrx
+	dev=$(nsim_new $NSIM_ID_RX "$q") || return 1
+	ip link set "$dev" netns $NS_RX && in_rx ip link set "$dev" name $IF_RX || return 1
+	nsim_link "$mtu" || return 1
+	mac=$(in_rx ip -br link show dev $IF_RX | awk '{ print $3 }')
+	in_tx ip neigh replace $ADDR_RX lladdr "$mac" dev $IF_TX nud permanent &&
+		in_tx ip neigh replace $ADDR6_RX lladdr "$mac" dev $IF_TX nud permanent
 }
 
 nsim_snap() {
