@@ -35,7 +35,14 @@
  * stacks of injected failures (and of the allocation-failure reports they
  * cause), nothing else.
  *
- *   dmabuf_fault -i IFNAME [-q QUEUE] [-r RESTART_FILE] [-m MAX] PATH...
+ * Then, with -R RUNS, failslab and fail_page_alloc themselves, configured
+ * for this task only (task-filter, /proc/thread-self/make-it-fail): RUNS
+ * sockets, copy and zero copy in turn, through every step up to the close
+ * with each allocation failing at PERCENT (default 3) percent; any step
+ * may fail, none may leave an area or a provider behind.
+ *
+ *   dmabuf_fault -i IFNAME [-q QUEUE] [-r RESTART_FILE] [-m MAX]
+ *                [-R RUNS [-P PERCENT]] PATH...
  *
  * PATH: reg, bind-copy, bind-zc, restart-zc, close-copy, close-zc.
  * Exit 0 if every run was clean, 1 if not, 2 for a set-up error.
@@ -515,6 +522,151 @@ static int run_path(const struct path *p, struct udmabuf *u)
 	return 0;
 }
 
+/* --- failslab and fail_page_alloc, per task, at random ------------------- */
+
+/* Their own attributes, with the task filter: only this thread's
+ * allocations fail, while /proc/thread-self/make-it-fail says so, each
+ * with probability @pct percent. Page faults on user memory (highmem
+ * allocations) are left alone.
+ */
+static int attr_write(const char *attr, const char *file, const char *val)
+{
+	char path[256];
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/%s/%s", attr, file);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+static int random_setup(const char *pct)
+{
+	static const char *const attrs[] = { "failslab", "fail_page_alloc" };
+	unsigned long rstart, rend;
+	char start[32], end[32];
+	size_t i;
+	int err;
+
+	/* Not udmabuf's vmap, as for the paths (fi_site()). */
+	err = ksym_range("vmap_udmabuf", &rstart, &rend);
+	snprintf(start, sizeof(start), "%lu", err ? 0 : rstart);
+	snprintf(end, sizeof(end), "%lu", err ? 0 : rend);
+	err = 0;
+	for (i = 0; i < 2 && !err; i++)
+		err = attr_write(attrs[i], "times", "-1") ?:
+		      attr_write(attrs[i], "interval", "1") ?:
+		      attr_write(attrs[i], "space", "0") ?:
+		      attr_write(attrs[i], "task-filter", "Y") ?:
+		      attr_write(attrs[i], "ignore-gfp-wait", "N") ?:
+		      attr_write(attrs[i], "verbose", "2") ?:
+		      attr_write(attrs[i], "verbose_ratelimit_interval_ms", "0") ?:
+		      attr_write(attrs[i], "reject-end", end) ?:
+		      attr_write(attrs[i], "reject-start", start) ?:
+		      attr_write(attrs[i], "probability", pct);
+	err = err ?: attr_write("fail_page_alloc", "min-order", "0");
+	if (err)
+		fprintf(stderr, "dmabuf_fault: failslab/fail_page_alloc: %s\n", strerror(-err));
+	return err;
+}
+
+static void random_teardown(void)
+{
+	attr_write("failslab", "probability", "0");
+	attr_write("fail_page_alloc", "probability", "0");
+	attr_write("failslab", "reject-start", "0");
+	attr_write("fail_page_alloc", "reject-start", "0");
+	attr_write("failslab", "reject-end", "0");
+	attr_write("fail_page_alloc", "reject-end", "0");
+}
+
+static int make_it_fail = -1;
+
+static void fail_task(bool on)
+{
+	if (make_it_fail >= 0 && pwrite(make_it_fail, on ? "1" : "0", 1, 0) != 1)
+		perror("make-it-fail");
+}
+
+/* One socket through every step, each allowed to fail: set up, bind in
+ * @zc or copy mode, lend the chunks, restart the queue (zero copy), close.
+ * Returns the errno of the first step that failed, 0 if none did.
+ */
+static int random_run(bool zc, struct udmabuf *u)
+{
+	uint16_t flags = XDP_USE_SG | (zc ? XDP_ZEROCOPY : XDP_COPY);
+	struct xsk_raw x;
+	int err;
+	uint32_t i;
+
+	fail_task(true);
+	err = xsk_raw_socket(&x);
+	if (err) {
+		fail_task(false);
+		return err;
+	}
+	err = xsk_raw_umem_reg(&x, 64, CHUNK) ?:
+	      xsk_raw_rings(&x, RING, RING, true) ?:
+	      xsk_raw_dmabuf_reg(&x, u->fd, 0, (uint64_t)AREA_CHUNKS * CHUNK, CHUNK) ?:
+	      xsk_raw_mmap(&x, true, true) ?:
+	      xsk_raw_bind(&x, ifname, queue, flags, -1);
+	if (!err) {
+		for (i = 0; i < AREA_CHUNKS && xring_prod_free(&x.dfq); i++)
+			xring_prod_push(&x.dfq, (uint64_t)i * CHUNK);
+		if (zc && restart_file)
+			err = restart_queue();
+	}
+	/* Not munmap(): a ring it fails to unmap keeps the socket, and its
+	 * area, alive (rightly). The unbind runs in a kworker anyway.
+	 */
+	fail_task(false);
+	xsk_raw_close(&x);
+	return err;
+}
+
+static int run_random(unsigned int runs, const char *pct, struct udmabuf *u)
+{
+	unsigned int r, ok = 0, enomem = 0, other = 0, zc_ok = 0;
+	int before = check_failures, fds = open_fds(), err;
+
+	make_it_fail = open("/proc/thread-self/make-it-fail", O_WRONLY);
+	if (make_it_fail < 0 || random_setup(pct)) {
+		perror("/proc/thread-self/make-it-fail");
+		return 2;
+	}
+	for (r = 0; r < runs; r++) {
+		err = random_run(r & 1, u);
+		if (!err) {
+			ok++;
+			zc_ok += r & 1;
+		} else if (err == -ENOMEM) {
+			enomem++;
+		} else {
+			/* The socket layer's own words for it. */
+			other++;
+			CHECK(err == -ENOBUFS || err == -ENFILE,
+			      "random run %u (%s): %s, want ENOMEM, ENOBUFS or ENFILE",
+			      r, r & 1 ? "zero copy" : "copy", strerror(-err));
+		}
+		CHECK(areas_gone(), "random run %u: a dmabuf area is left after the close", r);
+	}
+	random_teardown();
+	close(make_it_fail);
+	make_it_fail = -1;
+	CHECK(open_fds() == fds, "random: %d fds left open", open_fds() - fds);
+	/* Whatever failed, the queue is free and zero copy binds. */
+	err = random_run(true, u);
+	CHECK(!err, "random: zero copy after the runs: %s", strerror(-err));
+	printf("random     failslab+fail_page_alloc %s%%, this task only: %u runs: %u worked (%u zero copy), %u ENOMEM, %u ENOBUFS/ENFILE; %s\n",
+	       pct, runs, ok, zc_ok, enomem, other,
+	       check_failures == before ? "clean" : "NOT CLEAN");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -522,23 +674,30 @@ int main(int argc, char **argv)
 		{ "queue", required_argument, NULL, 'q' },
 		{ "restart-file", required_argument, NULL, 'r' },
 		{ "max", required_argument, NULL, 'm' },
+		{ "random", required_argument, NULL, 'R' },
+		{ "percent", required_argument, NULL, 'P' },
 		{ 0 },
 	};
 	struct udmabuf u;
 	unsigned int i;
 	int c, rc = 0, a;
 
-	while ((c = getopt_long(argc, argv, "i:q:r:m:", opts, NULL)) != -1) {
+	unsigned int random_runs = 0;
+	const char *pct = "3";
+
+	while ((c = getopt_long(argc, argv, "i:q:r:m:R:P:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i': ifname = optarg; break;
 		case 'q': queue = strtoul(optarg, NULL, 0); break;
 		case 'r': restart_file = optarg; break;
 		case 'm': max_runs = strtoul(optarg, NULL, 0); break;
+		case 'R': random_runs = strtoul(optarg, NULL, 0); break;
+		case 'P': pct = optarg; break;
 		default: return 2;
 		}
 	}
-	if (!ifname || optind == argc) {
-		fprintf(stderr, "usage: dmabuf_fault -i IFNAME [-q QUEUE] [-r RESTART_FILE] [-m MAX] PATH...\n");
+	if (!ifname || (optind == argc && !random_runs)) {
+		fprintf(stderr, "usage: dmabuf_fault -i IFNAME [-q QUEUE] [-r RESTART_FILE] [-m MAX] [-R RUNS [-P PERCENT]] PATH...\n");
 		return 2;
 	}
 	for (a = optind; a < argc; a++) {
@@ -562,6 +721,8 @@ int main(int argc, char **argv)
 			if (!strcmp(argv[a], paths[i].name))
 				rc = run_path(&paths[i], &u);
 	fi_teardown();
+	if (!rc && random_runs)
+		rc = run_random(random_runs, pct, &u);
 	udmabuf_destroy(&u);
 	printf("points failed (path, injected < caller < its caller, times):\n");
 	for (i = 0; i < nr_points; i++)

@@ -11,7 +11,8 @@
 # injected failures (scripts/console-check.sh), nothing else.
 #
 # DMABUF_FAULT_PATHS picks the paths (separated by +; default: all),
-# DMABUF_FAULT_MAX caps the runs per path (default 2000).
+# DMABUF_FAULT_MAX caps the runs per path (default 2000), DMABUF_FAULT_RANDOM
+# sets the runs with failslab and fail_page_alloc at random (default 200).
 . "$XSK_TOP/selftests/lib/link.sh"
 set -u
 [ "$XSK_LINK" = nsim-split ] || { echo "dmabuf_fault: runs over nsim-split (TESTS)"; exit 4; }
@@ -49,7 +50,7 @@ trap 'echo "xsk-fault: end" >/dev/kmsg; steer_off 2>/dev/null; link_cleanup' EXI
 echo "xsk-fault: begin dmabuf_fault" >/dev/kmsg
 t0=$SECONDS
 in_rx "$XSK_BUILD/selftests/vm/dmabuf_fault" -i $IF_RX -q 0 -m "${DMABUF_FAULT_MAX:-2000}" \
-	-r "$(nsim_hds_dir rx)/queue_restart" ${PATHS//+/ } || bad "fault runs"
+	-R "${DMABUF_FAULT_RANDOM:-200}" -r "$(nsim_hds_dir rx)/queue_restart" ${PATHS//+/ } || bad "fault runs"
 echo "xsk-fault: end dmabuf_fault" >/dev/kmsg
 echo "fault runs: $((SECONDS - t0)) s"
 

@@ -190,6 +190,13 @@ xsk_dmabuf_area_create(const struct xdp_umem_dmabuf_reg *reg)
 	dmabuf = dma_buf_get(reg->fd);
 	if (IS_ERR(dmabuf))
 		return ERR_CAST(dmabuf);
+	/* Packets are written into it: the exporter must have allowed that
+	 * (every fd of a dmabuf shares its one file, and its mode).
+	 */
+	if (!(dmabuf->file->f_mode & FMODE_WRITE)) {
+		err = -EACCES;
+		goto err_put;
+	}
 	if (reg->offset > dmabuf->size || reg->len > dmabuf->size - reg->offset) {
 		err = -ERANGE;
 		goto err_put;
@@ -205,8 +212,12 @@ xsk_dmabuf_area_create(const struct xdp_umem_dmabuf_reg *reg)
 		err = -ENOMEM;
 		goto err_put;
 	}
+	/* Charged to the caller's memory cgroup, and failed (not OOM-killed
+	 * for) over its limit.
+	 */
 	area->chunks = kvcalloc(nr_chunks, sizeof(*area->chunks),
-				GFP_KERNEL_ACCOUNT);
+				GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL |
+				__GFP_NOWARN);
 	if (!area->chunks) {
 		err = -ENOMEM;
 		goto err_free;
@@ -251,7 +262,8 @@ err_put:
  * -E2BIG for non-zero bytes past the struct or an area of more than 2^24
  * chunks, -EBUSY if the UMEM has its area already or the socket is bound,
  * -ERANGE if the area does not fit in the dmabuf, -EBADF for a bad fd,
- * -ENOMEM without memory for the area or its CPU mapping.
+ * -EACCES for a dmabuf not writable, -ENOMEM without memory for the area
+ * or its CPU mapping (or over the memory cgroup's limit).
  */
 int xsk_dmabuf_reg(struct xdp_sock *xs, sockptr_t optval, unsigned int optlen)
 {

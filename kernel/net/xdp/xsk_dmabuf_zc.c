@@ -213,8 +213,10 @@ xsk_dmabuf_map_get(struct xsk_dmabuf_area *area, struct device *dev)
 	map->area = area;
 	map->dev = get_device(dev);
 	map->users = 1;
+	/* As the area's chunks: charged, and failed over the limit. */
 	map->addrs = kvcalloc(area->nr_chunks, sizeof(*map->addrs),
-			      GFP_KERNEL_ACCOUNT);
+			      GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL |
+			      __GFP_NOWARN);
 	if (!map->addrs) {
 		err = -ENOMEM;
 		goto err;
