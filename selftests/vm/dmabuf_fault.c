@@ -61,6 +61,7 @@
 
 #include "check.h"
 #include "udmabuf.h"
+#include "util.h"
 #include "xsk_raw.h"
 
 #define FI_DIR		"/sys/kernel/debug/fail_function"
@@ -95,16 +96,9 @@ static const struct {
 static int fi_write(const char *file, const char *val)
 {
 	char path[256];
-	int fd, err = 0;
 
 	snprintf(path, sizeof(path), FI_DIR "/%s", file);
-	fd = open(path, O_WRONLY | O_TRUNC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		err = -errno;
-	close(fd);
-	return err;
+	return write_file(path, val);
 }
 
 static long fi_read(const char *file)
@@ -411,16 +405,9 @@ static bool areas_gone(void)
 static int restart_queue(void)
 {
 	char buf[16];
-	int fd, err = 0;
 
-	fd = open(restart_file, O_WRONLY);
-	if (fd < 0)
-		return -errno;
 	snprintf(buf, sizeof(buf), "%u", queue);
-	if (write(fd, buf, strlen(buf)) < 0)
-		err = -errno;
-	close(fd);
-	return err;
+	return write_file(restart_file, buf);
 }
 
 /* Set a socket up and bind it, arming for @p->step; close it. Returns
@@ -532,16 +519,9 @@ static int run_path(const struct path *p, struct udmabuf *u)
 static int attr_write(const char *attr, const char *file, const char *val)
 {
 	char path[256];
-	int fd, err = 0;
 
 	snprintf(path, sizeof(path), "/sys/kernel/debug/%s/%s", attr, file);
-	fd = open(path, O_WRONLY | O_TRUNC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		err = -errno;
-	close(fd);
-	return err;
+	return write_file(path, val);
 }
 
 static int random_setup(const char *pct)

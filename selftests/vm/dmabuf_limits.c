@@ -995,18 +995,6 @@ static long long need_bytes;
 static size_t area_len;
 static struct udmabuf big;
 
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) < 0)
-		err = -errno;
-	close(fd);
-	return err;
-}
-
 static long long cg_read(const char *file, const char *key)
 {
 	char path[512], k[64];
