@@ -73,7 +73,8 @@
  *   FUZZ_RESTART   debugfs queue_restart file of the device (nsim)
  *   FUZZ_XSKMAP    steer's pinned XSKMAP
  *   FUZZ_DEV_EVERY one device operation per this many operations on
- *                  average (default 400)
+ *                  average (default 1000; most of them queue restarts and
+ *                  link flaps, a few percent each the helper's)
  *   FUZZ_WAIT      seconds to wait for areas to go and for the health
  *                  check's packets (default 30)
  *   FUZZ_TXONLY_XSKMAP  1: also put sockets without an RX ring into the
@@ -234,7 +235,8 @@ static struct prng g;
 static uint64_t seed;
 static unsigned long nops, op_count[OP_COUNT], op_ok[OP_COUNT];
 static double op_time[OP_COUNT];
-static atomic_ulong race_ops;
+static atomic_ulong race_ops, rx_descs, rx_dmabuf_descs, completions;
+static unsigned long binds, binds_zc;
 static atomic_bool stop_race;
 static bool in_child, failed;
 static bool huge_rings;	/* ring sizes the kernel cannot vmalloc */
@@ -623,9 +625,12 @@ static uint32_t ring_consume(struct prng *p, struct fmap *m, struct fmap *fill,
 			get_desc(m, c + i, &d);
 			addr = d.addr;
 			dmabuf = d.options & XDP_DESC_DMABUF;
+			atomic_fetch_add(dmabuf ? &rx_dmabuf_descs : &rx_descs, 1);
 		} else {
 			addr = get_u64(m, c + i);
 			dmabuf = m->kind == R_DCQ;
+			if (dmabuf)
+				atomic_fetch_add(&completions, 1);
 		}
 		if (dmabuf && dfill)
 			put_u64(dfill, dp++, chance(p, hostile_pct) ? hostile_entry(p, dfill, addr) : addr);
@@ -668,27 +673,35 @@ static void ring_scribble(struct prng *p, struct fmap *m)
 
 /* --- operations ------------------------------------------------------------ */
 
-static void slot_close(int i)
+/* Close the slot's socket; its host memory stays for the next one (the
+ * kernel pinned what it registered), unless @free. */
+static void slot_close(int i, bool free)
 {
 	struct fsock *s = &socks[i];
 	uint32_t gen = s->gen;
+	uint8_t *umem = s->umem;
+	size_t umem_len = s->umem_len;
 
 	if (s->fd >= 0) {
 		close(s->fd);
 		closed_fd = s->fd;
 	}
-	if (s->umem && !in_child)
-		munmap(s->umem, s->umem_len);
+	if (umem && free) {
+		munmap(umem, umem_len);
+		umem = NULL;
+	}
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
 	s->gen = gen + 1;
+	s->umem = umem;
+	s->umem_len = umem ? umem_len : 0;
 }
 
 static int op_socket(struct prng *p, int i, int bias)
 {
 	int type = SOCK_RAW | SOCK_CLOEXEC, fd;
 
-	slot_close(i);
+	slot_close(i, false);
 	if (!chance(p, bias))
 		type = chance(p, 50) ? SOCK_DGRAM | SOCK_CLOEXEC : (int)(rnd(p) & 0xff) | SOCK_CLOEXEC;
 	fd = socket(AF_XDP, type, chance(p, bias) ? 0 : (int)below(p, 300));
@@ -707,7 +720,7 @@ static int op_socket(struct prng *p, int i, int bias)
 static int op_close(struct prng *p, int i)
 {
 	say("close slot %d fd %d", i, socks[i].fd);
-	slot_close(i);
+	slot_close(i, false);
 	return 0;
 }
 
@@ -1168,6 +1181,8 @@ static int op_bind(struct prng *p, int i, int bias, int share, bool same_queue)
 		e = res(bind(s->fd, (struct sockaddr *)&a, len));
 	}
 	if (!e) {
+		binds++;
+		binds_zc += !!(sx.sxdp_flags & XDP_ZEROCOPY);
 		s->bound = true;
 		s->zc = sx.sxdp_flags & XDP_ZEROCOPY;
 		s->queue = sx.sxdp_queue_id;
@@ -1705,7 +1720,7 @@ static void close_all(void)
 		if (maps[i].addr)
 			map_del(i);
 	for (i = 0; i < SOCKS; i++)
-		slot_close(i);
+		slot_close(i, true);
 	for (i = 0; i < BUFS; i++)
 		buf_close(&bufs[i]);
 }
@@ -1836,7 +1851,7 @@ int main(int argc, char **argv)
 	xskmap_path = getenv("FUZZ_XSKMAP");
 	nqueues = env_ul("FUZZ_QUEUES", 2);
 	zc_dev = env_ul("FUZZ_ZC", 0);
-	dev_every = env_ul("FUZZ_DEV_EVERY", 400);
+	dev_every = env_ul("FUZZ_DEV_EVERY", 1000);
 	wait_s = env_ul("FUZZ_WAIT", 30);
 	huge_rings = env_ul("FUZZ_HUGE_RINGS", 0);
 	txonly_xskmap = env_ul("FUZZ_TXONLY_XSKMAP", 0);
@@ -1866,12 +1881,13 @@ int main(int argc, char **argv)
 		w = base * 100 / dev_every;	/* in hundredths of the rest's weights */
 		for (i = 0; i < OP_COUNT; i++)
 			op_weight[i] *= 100;
-		op_weight[OP_link] = w * 2 / 10;
-		op_weight[OP_restart] = restart_path ? w * 4 / 10 : 0;
-		op_weight[OP_hds] = helper && zc_dev ? w / 10 : 0;
-		op_weight[OP_channels] = helper && restart_path ? w / 20 : 0;
-		op_weight[OP_xdp] = helper ? w / 10 : 0;
-		op_weight[OP_dev_del] = helper ? w / 10 : 0;
+		/* the helper's take seconds each under TCG: rarer */
+		op_weight[OP_link] = w * 30 / 100;
+		op_weight[OP_restart] = restart_path ? w * 60 / 100 : 0;
+		op_weight[OP_hds] = helper && zc_dev ? w * 2 / 100 : 0;
+		op_weight[OP_channels] = helper && restart_path ? w * 2 / 100 : 0;
+		op_weight[OP_xdp] = helper ? w * 3 / 100 : 0;
+		op_weight[OP_dev_del] = helper ? w * 3 / 100 : 0;
 		op_weight[OP_dev_add] = 0;	/* picked while the device is gone */
 	}
 	for (i = 0; i < OP_COUNT; i++)
@@ -1925,6 +1941,9 @@ int main(int argc, char **argv)
 			printf("%s%s %lu/%lu", i ? ", " : "", op_name[i], op_ok[i], op_count[i]);
 	printf("; ok/run), racing thread %lu ring ops, seed %llu\n",
 	       (unsigned long)atomic_load(&race_ops), (unsigned long long)seed);
+	printf("dmabuf_fuzz: %lu binds (%lu zero copy), RX descriptors read: %lu host, %lu dmabuf; %lu dmabuf completions\n",
+	       binds, binds_zc, (unsigned long)atomic_load(&rx_descs),
+	       (unsigned long)atomic_load(&rx_dmabuf_descs), (unsigned long)atomic_load(&completions));
 	printf("dmabuf_fuzz: time per operation type (s):");
 	for (i = 0; i < OP_COUNT; i++)
 		if (op_count[i])
