@@ -28,8 +28,10 @@
 # and that each class is what its own counters say: every driver drop has
 # a cause, every refused redirect a socket counter, every passed datagram
 # a steer redirect_fail, zero copy's empty fill ring allocations are the
-# driver's allocation failures, and what the rule matched is what reached
-# XDP. A datagram that no counter explains fails the test.
+# driver's allocation failures while a socket was bound, none fails while
+# a socket closes (its counters cannot be read any more), and what the
+# rule matched is what reached XDP. A datagram that no counter explains
+# fails the test.
 #
 # SOAK_PACKETS (default 200000: about 2 minutes per mode under TCG),
 # SOAK_MODES (copy+zc), SOAK_SIZES (payload sizes, 22,1472,4000,8972),
