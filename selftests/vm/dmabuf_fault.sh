@@ -45,13 +45,17 @@ receive() {
 [ -d /sys/kernel/debug/fail_function ] ||
 	{ echo "dmabuf_fault: no fail_function (CONFIG_FAIL_FUNCTION)"; exit 4; }
 link_pair 9000 || exit 1
-trap 'echo "xsk-fault: end" >/dev/kmsg; steer_off 2>/dev/null; link_cleanup' EXIT
+# The window closes however the run ends.
+trap '[ -z "${in_window:-}" ] || echo "xsk-fault: end dmabuf_fault" >/dev/kmsg
+	steer_off 2>/dev/null; link_cleanup' EXIT
 
 echo "xsk-fault: begin dmabuf_fault" >/dev/kmsg
+in_window=1
 t0=$SECONDS
 in_rx "$XSK_BUILD/selftests/vm/dmabuf_fault" -i $IF_RX -q 0 -m "${DMABUF_FAULT_MAX:-2000}" \
 	-R "${DMABUF_FAULT_RANDOM:-200}" -r "$(nsim_hds_dir rx)/queue_restart" ${PATHS//+/ } || bad "fault runs"
 echo "xsk-fault: end dmabuf_fault" >/dev/kmsg
+in_window=
 echo "fault runs: $((SECONDS - t0)) s"
 
 in_rx "$CLI" steer load -m native $IF_RX >/dev/null &&
