@@ -41,7 +41,11 @@ veth)
 	link_pair() { net_pair "${1:-1500}" "${2:-1}"; }
 	link_cleanup() { net_cleanup; }
 	link_del() { in_tx ip link del $IF_TX; }
-	link_readd() { net_veth "${1:-1500}" "${2:-1}"; }
+	# (neighbour entries may be refused as existing: judged by the device)
+	link_readd() {
+		net_veth "${1:-1500}" "${2:-1}"
+		in_rx ip link show dev $IF_RX | grep -q ',UP'
+	}
 	;;
 nsim|nsim-split)
 	# shellcheck source=selftests/lib/nsim.sh

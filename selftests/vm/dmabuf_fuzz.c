@@ -596,6 +596,7 @@ static uint32_t ring_consume(struct prng *p, struct fmap *m, struct fmap *fill,
 {
 	uint32_t *prod = ring_word(m, m->off.producer), *cons = ring_word(m, m->off.consumer);
 	uint32_t c, n, i, fp = 0, dp = 0;
+	bool sane;
 
 	if (!m->writable || !m->entries)
 		return 0;
@@ -609,7 +610,8 @@ static uint32_t ring_consume(struct prng *p, struct fmap *m, struct fmap *fill,
 		return 0;
 	}
 	n = ld(prod) - c;
-	if (n > m->entries)
+	sane = n <= m->entries;	/* not after an index game */
+	if (!sane)
 		n = m->entries;
 	if (fill)
 		fp = ld(ring_word(fill, fill->off.producer));
@@ -625,11 +627,12 @@ static uint32_t ring_consume(struct prng *p, struct fmap *m, struct fmap *fill,
 			get_desc(m, c + i, &d);
 			addr = d.addr;
 			dmabuf = d.options & XDP_DESC_DMABUF;
-			atomic_fetch_add(dmabuf ? &rx_dmabuf_descs : &rx_descs, 1);
+			if (sane)
+				atomic_fetch_add(dmabuf ? &rx_dmabuf_descs : &rx_descs, 1);
 		} else {
 			addr = get_u64(m, c + i);
 			dmabuf = m->kind == R_DCQ;
-			if (dmabuf)
+			if (dmabuf && sane)
 				atomic_fetch_add(&completions, 1);
 		}
 		if (dmabuf && dfill)
