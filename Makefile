@@ -275,11 +275,26 @@ $(FUZZ_TARGETS): $(O)/selftests/steer/%: selftests/steer/%.c selftests/steer/ref
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< selftests/steer/ref_parser.c -o $@
 
-# The long versions of the hardening tests (issue 13): the state-machine
-# fuzzer, fault injection, isolation and the soak join this target as they
-# land; so far the parser's libFuzzer run (20 minutes) and its replay.
-hardening: deps all
-	$(Q)XSK_BUILD=$(O) selftests/host/steer_libfuzz.sh -t $(or $(FUZZ_TIME),1200)
+# The long versions of the hardening tests (issue 13): libFuzzer on the
+# steering parser and its replay through BPF (FUZZ_TIME, 600 s); on the
+# debug kernel (KASAN, lockdep, kmemleak, DEBUG_LIST, DEBUG_NET) the UAPI
+# state-machine fuzzer (FUZZ_SECONDS, 900 s; FUZZ_SEED replays a run), fault
+# injection with 1000 random runs and the limits (a 256 MiB area: udmabuf's
+# pinning of 512 MiB takes the debug kernel longer than the soft-lockup
+# watchdog); on the default kernel the soak (SOAK_PACKETS per mode).
+HARDENING_OUT := $(O)/test-results/hardening
+hardening: deps all ncdevmem
+	$(Q)XSK_BUILD=$(O) selftests/host/steer_libfuzz.sh -t $(or $(FUZZ_TIME),600)
+	$(Q)scripts/kernel.sh build debug >/dev/null
+	$(Q)scripts/kernel.sh build default >/dev/null
+	$(Q)scripts/vm-run.sh --debug -t 3000 -o $(HARDENING_OUT)/debug \
+		-e FUZZ_SECONDS=$(or $(FUZZ_SECONDS),900) $(if $(FUZZ_SEED),-e FUZZ_SEED=$(FUZZ_SEED)) \
+		-e DMABUF_FAULT_RANDOM=1000 -e DMABUF_LIMITS_MB=256 \
+		vm/boot.sh vm/dmabuf_fuzz.sh@nsim-split vm/dmabuf_fault.sh@nsim-split \
+		vm/dmabuf_limits.sh vm/dmabuf_limits.sh@nsim-split
+	$(Q)scripts/vm-run.sh -t 2400 -o $(HARDENING_OUT)/soak \
+		-e SOAK_PACKETS=$(or $(SOAK_PACKETS),1000000) -e XSK_TEST_TIMEOUT=2300 \
+		vm/boot.sh vm/dmabuf_soak.sh@nsim-split
 .PHONY: hardening
 
 # --- steer: benchmark (issue 4) -------------------------------------------
