@@ -115,6 +115,19 @@ int xsk_raw_mmap(struct xsk_raw *x, bool dmabuf, bool own_fq)
 	return err;
 }
 
+/* The fill rings alone (a socket without an RX ring, say). */
+int xsk_raw_mmap_fill(struct xsk_raw *x, bool dmabuf)
+{
+	struct xdp_mmap_offsets_v2 off = { 0 };
+	socklen_t optlen = sizeof(off);
+
+	if (getsockopt(x->fd, SOL_XDP, XDP_MMAP_OFFSETS, &off, &optlen))
+		return -errno;
+	return map_ring(x, &x->fq, &off.fr, XDP_UMEM_PGOFF_FILL_RING, x->entries, 8) ?:
+	       (dmabuf ? map_ring(x, &x->dfq, &off.dfr, XDP_UMEM_PGOFF_DMABUF_FILL_RING,
+				  x->dentries, 8) : 0);
+}
+
 int xsk_raw_bind(struct xsk_raw *x, const char *ifname, uint32_t queue,
 		 uint16_t flags, int shared_fd)
 {

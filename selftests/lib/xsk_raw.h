@@ -46,6 +46,7 @@ int xsk_raw_ring(struct xsk_raw *x, int optname, uint32_t entries);
  * rings with @dentries each (0: none). */
 int xsk_raw_rings(struct xsk_raw *x, uint32_t entries, uint32_t dentries, bool own_fq);
 int xsk_raw_mmap(struct xsk_raw *x, bool dmabuf, bool own_fq);
+int xsk_raw_mmap_fill(struct xsk_raw *x, bool dmabuf);
 int xsk_raw_bind(struct xsk_raw *x, const char *ifname, uint32_t queue,
 		 uint16_t flags, int shared_fd);
 int xsk_raw_stats(struct xsk_raw *x, struct xdp_statistics *st);

@@ -77,9 +77,9 @@
  *                  link flaps, a few percent each the helper's)
  *   FUZZ_WAIT      seconds to wait for areas to go and for the health
  *                  check's packets (default 30)
- *   FUZZ_TXONLY_XSKMAP  1: also put sockets without an RX ring into the
- *                  XSKMAP (6.12 dereferences the missing ring on receive,
- *                  plain AF_XDP too: off until that is fixed)
+ *   FUZZ_TXONLY_XSKMAP  0: never put sockets without an RX ring into the
+ *                  XSKMAP (default 1; 6.12 dereferenced the missing ring on
+ *                  receive, plain AF_XDP too, until patch 3: found here)
  *   FUZZ_HUGE_RINGS  1: also ring sizes of 2^20 to 2^31 entries (vmalloc
  *                  then fails with an allocation-failure report, which the
  *                  console check counts as a kernel problem)
@@ -1857,7 +1857,7 @@ int main(int argc, char **argv)
 	dev_every = env_ul("FUZZ_DEV_EVERY", 1000);
 	wait_s = env_ul("FUZZ_WAIT", 30);
 	huge_rings = env_ul("FUZZ_HUGE_RINGS", 0);
-	txonly_xskmap = env_ul("FUZZ_TXONLY_XSKMAP", 0);
+	txonly_xskmap = env_ul("FUZZ_TXONLY_XSKMAP", 1);
 	if (helper && !*helper)
 		helper = NULL;
 	if (restart_path && !*restart_path)
