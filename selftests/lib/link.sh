@@ -104,3 +104,17 @@ link_xdp_check() {
 	echo "     netdevsim: ${got:-?} frames redirected by native XDP ($1), want $2"
 	return 1
 }
+
+# areas_gone [SECONDS]: no dmabuf area is left (debugfs xsk_dmabuf/areas)
+# once the sockets' UMEMs are gone and the queues' page pools have let go
+# of their chunks; waits up to SECONDS (10), and lists what is left if not.
+XSK_AREAS=/sys/kernel/debug/xsk_dmabuf/areas
+areas_gone() {
+	local i
+	for ((i = 0; i < ${1:-10} * 5; i++)); do
+		[ -s $XSK_AREAS ] || return 0
+		sleep 0.2
+	done
+	echo "areas left:"; sed 's/^/     /' $XSK_AREAS
+	return 1
+}

@@ -64,10 +64,6 @@ in_rx "$CLI" steer rule add dst "$ADDR_RX/32" proto udp dport $PORT action redir
 receive "copy mode"
 receive "zero copy" --zc
 steer_off
-for i in $(seq 50); do
-	[ -s /sys/kernel/debug/xsk_dmabuf/areas ] || break
-	sleep 0.2
-done
-[ -s /sys/kernel/debug/xsk_dmabuf/areas ] && bad "dmabuf areas left"
+areas_gone || bad "dmabuf areas left"
 [ $fails = 0 ] || { echo "FAIL dmabuf_fault ($fails)"; exit 1; }
 echo "PASS dmabuf_fault"

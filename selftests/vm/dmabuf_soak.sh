@@ -44,7 +44,6 @@ set -u
 [ "$XSK_LINK" = nsim-split ] || { echo "dmabuf_soak: runs over nsim-split (TESTS)"; exit 4; }
 CLI=$XSK_BUILD/user/xsk-devmem
 SOAK=$XSK_BUILD/selftests/vm/dmabuf_soak
-AREAS=/sys/kernel/debug/xsk_dmabuf/areas
 PORT=4791
 # The debug kernel (KASAN, lockdep) receives several times slower.
 N=${SOAK_PACKETS:-$([ "${XSK_DEBUG:-0}" = 1 ] && echo 50000 || echo 100000)}
@@ -63,15 +62,6 @@ udp_noports() { in_rx awk '/^Udp:/ { if (!h) { for (i = 1; i <= NF; i++) c[$i] =
 steer_stat() { in_rx "$CLI" steer stats | awk -v k="$1" '$1 == k { print $2 }'; }
 rule_packets() { in_rx "$CLI" steer rule list | sed -n 's/.*counter [0-9]* (\([0-9]*\) packets.*/\1/p' | head -n 1; }
 
-areas_gone() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		[ -s $AREAS ] || return 0
-		sleep 0.2
-	done
-	echo "areas left:"; sed 's/^/     /' $AREAS
-	return 1
-}
 
 # soak MODE: one run, its numbers into R[MODE,...].
 soak() {
@@ -158,7 +148,7 @@ soak() {
 	in_rx xdp-loader unload --all $IF_RX
 	rm -rf /sys/fs/bpf/xsk-devmem
 	link_cleanup
-	areas_gone || fail "$mode: areas left after the run"
+	areas_gone 20 || fail "$mode: areas left after the run"
 }
 
 # account MODE: the equations, each exact.

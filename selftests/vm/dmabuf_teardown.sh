@@ -39,22 +39,12 @@
 . "$XSK_TOP/selftests/lib/link.sh"
 set -u
 CLI=$XSK_BUILD/user/xsk-devmem
-AREAS=/sys/kernel/debug/xsk_dmabuf/areas
 UNBIND_DELAY=/sys/kernel/debug/xsk_dmabuf/unbind_delay_ms
 fails=0
 TX="" RX="" MODE=()
 [ "$XSK_LINK" = nsim-split ] && MODE=(--zc --area-mb 8)
 rm -rf /sys/fs/bpf/xsk-devmem	# no steering state from an earlier test
 
-areas_gone() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		[ -z "$(cat $AREAS)" ] && return 0
-		sleep 0.1
-	done
-	echo "areas left:"; cat $AREAS
-	return 1
-}
 
 # start RX_OPTS...: namespaces, steer, receiver and a sender that runs on
 start() {

@@ -50,7 +50,6 @@ set -u
 [ "$XSK_LINK" = nsim-split ] || { echo "dmabuf_zc: runs over nsim-split (TESTS)"; exit 4; }
 CLI=$XSK_BUILD/user/xsk-devmem
 RX=$TOOLS/dmabuf_rx
-AREAS=/sys/kernel/debug/xsk_dmabuf/areas
 PORT=4791
 fails=0
 
@@ -61,17 +60,6 @@ same() { if [ "$2" = "$3" ]; then ok "$1: $2"; else bad "$1: '$2', want '$3'"; f
 # logged LOG SED-EXPR: the number dmabuf_rx printed where SED-EXPR says.
 logged() { sed -n "$2" "$1" | tail -n 1; }
 
-# No area left: the sockets' UMEMs are gone once the queue's page pools
-# have let go of their chunks and the provider instances are freed.
-areas_gone() {
-	local i
-	for i in $(seq 50); do
-		[ -s $AREAS ] || return 0
-		sleep 0.2
-	done
-	echo "areas left:"; sed 's/^/     /' $AREAS
-	return 1
-}
 
 # expect WHAT WANT ARGS...: dmabuf_rx --bind-only prints WANT.
 expect() {
