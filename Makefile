@@ -72,8 +72,8 @@ kselftest-xsk: deps kernel
 .PHONY: kselftest-xsk
 
 # The kernel tree's devmem TCP tool (ncdevmem, with the tree's ynl library)
-# and a copy of the tree's ynl CLI for the guest's ethtool wrapper
-# (selftests/lib/ethtool-ynl), built out of the tree into $(O)/ncdevmem; the
+# and a copy of the tree's ynl CLI for the guest's netdev dumps (nsim_ynl
+# in selftests/lib/nsim.sh), built out of the tree into $(O)/ncdevmem; the
 # guest runs them (vm/ncdevmem.sh, vm/nsim_hds.sh). No kernel build needed.
 ncdevmem: deps
 	$(Q)scripts/kernel.sh ncdevmem $(O)/ncdevmem $(KCONFIG)
@@ -373,9 +373,9 @@ host-test: deps all
 vm-test: deps all kernel kselftest-xsk $(O)/selftests/bench/devmem_rx
 	$(Q)scripts/test.sh --kconfig $(KCONFIG) --vm-only $(VM_TESTS)
 
-# ncdevmem: the reference driver's tcp-data-split goes through the tree's
-# ynl (selftests/lib/ethtool-ynl) in the nsim-split half of the demo.
-demo: deps all kernel ncdevmem
+# The nsim-split half of the demo sets the reference driver's tcp-data-split
+# with selftests/tools/ethtool_rings (selftests/lib/ethtool-nl), from `all`.
+demo: deps all kernel
 	$(Q)scripts/demo.sh --kconfig $(KCONFIG) $(if $(COUNT),--count $(COUNT))
 
 # The series as it would be posted, and proof that each patch builds on

@@ -560,7 +560,7 @@ cmd_xsk_selftest() {
 # generated into OUT/obj/ynl and nothing is compiled under tools/ (the
 # tree's ynl Makefiles build in place; Python writes no bytecode there).
 # OUT/ynl gets a copy of the ynl CLI (cli.py, lib/) and of the netlink specs
-# in the tree's layout, for selftests/lib/ethtool-ynl/ethtool in the guest,
+# in the tree's layout, for nsim_ynl (selftests/lib/nsim.sh) in the guest,
 # which does not see the cache. VARIANT: default or debug (the series tree)
 # or base (the unpatched one); the tool is the same source in all three.
 # NCDEVMEM_TREE=DIR builds from the tree DIR instead, read-only, without

@@ -62,7 +62,7 @@ NSIM_ID_TX=$((10000 + ($$ % 10000) * 2))
 NSIM_ID_RX=$((NSIM_ID_TX + 1))
 NSIM_BUS=/sys/bus/netdevsim
 NSIM_DFS=/sys/kernel/debug/netdevsim
-export NSIM_WRAP=$XSK_TOP/selftests/lib/ethtool-ynl
+export NSIM_WRAP=$XSK_TOP/selftests/lib/ethtool-nl
 NSIM_YNL=${ETHTOOL_YNL_DIR:-$XSK_BUILD/ncdevmem/ynl}
 
 # nsim_del [ID...]: delete these devices (default both) if they exist.

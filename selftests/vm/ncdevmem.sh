@@ -5,7 +5,7 @@
 # CONFIG_NETDEVSIM_HDS (patch 0008, docs/netdevsim-hds.md), 4 queues,
 # receiving through upstream's devmem memory provider into a udmabuf. It
 # configures the port as it would a gve NIC: `sudo ethtool -G IF
-# tcp-data-split on|off` (the ynl wrapper of selftests/lib/ethtool-ynl and
+# tcp-data-split on|off` (the ethtool wrapper of selftests/lib/ethtool-nl and
 # its sudo shim come first on PATH), -K ntuple off/on, -X equal START,
 # -N flow-type tcp4|tcp6 ... queue START, -L; and it binds queues
 # START..START+NQ-1 (-t 2 -q 2 here: RSS keeps to queues 0 and 1).
@@ -31,9 +31,8 @@
 #    buffer came back).
 #
 # NCDEVMEM_FAMILIES (default "6 4"), NCDEVMEM_BYTES, NCDEVMEM_MTU (1500).
-# Under TCG each ethtool -G through ynl costs a Python start and a parse of
-# the ethtool spec (seconds): a data run is ~10 ethtool calls, then the
-# transfer. Needs `make ncdevmem` and socat.
+# A data run is ~10 ethtool calls (Debian's ethtool, or ethtool_rings for
+# tcp-data-split), then the transfer. Needs `make ncdevmem` and socat.
 # Exit: 0 all passed, 1 a check failed, 4 skipped (no netdevsim with HDS).
 # shellcheck source=selftests/lib/nsim.sh
 . "$XSK_TOP/selftests/lib/nsim.sh"
@@ -53,7 +52,7 @@ T=/tmp/ncdevmem.$$
 
 
 [ -x "$NCD" ] || { echo "FAIL: no $NCD (run 'make ncdevmem')"; exit 1; }
-[ -f "$NSIM_YNL/tools/net/ynl/cli.py" ] || { echo "FAIL: no ynl CLI in $NSIM_YNL"; exit 1; }
+[ -x "$TOOLS/ethtool_rings" ] || { echo "FAIL: no $TOOLS/ethtool_rings (run 'make')"; exit 1; }
 command -v socat >/dev/null || { echo "FAIL: no socat (scripts/deps.sh)"; exit 1; }
 if [ "$(command -v ethtool)" != "$NSIM_WRAP/ethtool" ] ||
    [ "$(command -v sudo)" != "$NSIM_WRAP/sudo" ]; then

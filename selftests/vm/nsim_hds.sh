@@ -5,7 +5,7 @@
 # (the per-queue debugfs counters of the receiving port, ports/0/hds/queues):
 #
 #  * ethtool: -g shows tcp-data-split (off at start), -G tcp-data-split
-#    on|off through the ynl wrapper (selftests/lib/ethtool-ynl), -K ntuple,
+#    on|off through the ethtool wrapper (selftests/lib/ethtool-nl), -K ntuple,
 #    -N flow-type udp4|udp6|tcp4|tcp6 ... action Q (and -1: drop), -X equal
 #    N / default, -L combined N (refused while a rule or the indirection
 #    table uses a queue it would remove).

@@ -8,7 +8,7 @@
 #    (netdev_rx_queue_restart(), from the port's debugfs queue_restart:
 #    new pools, stop, start, the old pools freed once their buffers are
 #    back), a write of a queue that does not exist refused;
-#  * tcp-data-split is turned off and on (the ynl ethtool wrapper);
+#  * tcp-data-split is turned off and on (the ethtool wrapper);
 #  * the channels go 4 -> 2 -> 4 (ethtool -L);
 #  * upstream's devmem provider is bound to queues 2 and 3 and unbound
 #    again (ncdevmem -l, then killed), with a restart of a bound queue in
