@@ -1051,6 +1051,25 @@ static int cg_set(const char *file, const char *val)
 }
 
 #define SLACK	(1 << 20)	/* per-CPU charge caches, the process's own pages */
+/*
+ * A cgroup's charges are taken in batches of MEMCG_CHARGE_BATCH (64) pages
+ * and what a batch does not use waits in a per-CPU stock, already counted in
+ * memory.current: an allocation may use up to that much on top of
+ * memory.max - memory.current. A zero-copy bind without a limit shows it
+ * (the DMA address array plus exactly 64 pages more).
+ */
+#define CHARGE_STOCK	(64 * 4096ll)
+
+/*
+ * memory.max for a cgroup at memory.current @cur that must refuse an
+ * allocation of @need bytes: room for half of it, counting the stock.
+ */
+static long long limit_below(long long cur, long long need)
+{
+	long long room = need / 2 - CHARGE_STOCK;
+
+	return (cur + (room > 0 ? room : 0) + 4095) & ~4095ll;
+}
 
 /* Wait up to @secs for memory.current to be at most @want. */
 static long long current_down_to(long long want, double secs)
@@ -1115,14 +1134,14 @@ static void memcg_limit(void *arg)
 	cg_enter();
 	usleep(100 * 1000);
 	c0 = cg_read("memory.current", NULL);
-	lim = (c0 + need_bytes / 2 + 4095) & ~4095ll;
+	lim = limit_below(c0, need_bytes);
 	snprintf(val, sizeof(val), "%lld", lim);
 	if (cg_set("memory.max", val))
 		die("memory.max: %s", strerror(errno));
 	oom0 = cg_read("memory.events", "oom_kill");
 	max0 = cg_read("memory.events", "max");
 	note("%smemory.current %lld, memory.max %lld: room for about half of the %lld bytes "
-	     "%lld chunks need", unkillable ? "oom_score_adj -1000; " : "", c0, lim, need_bytes,
+	     "%lld chunks need, with the charge stock", unkillable ? "oom_score_adj -1000; " : "", c0, lim, need_bytes,
 	     nr);
 	fflush(stdout);
 	err = xsk_raw_dmabuf_reg(&x, big.fd, 0, area_len, CHUNK);
@@ -1269,12 +1288,12 @@ static void zc_bind(void *arg)
 	usleep(100 * 1000);
 	c0 = cg_read("memory.current", NULL);
 	if (limit) {
-		lim = (c0 + addrs / 2 + 4095) & ~4095ll;
+		lim = limit_below(c0, addrs);
 		snprintf(val, sizeof(val), "%lld", lim);
 		if (cg_set("memory.max", val))
 			die("memory.max: %s", strerror(errno));
 		note("%smemory.current %lld, memory.max %lld: room for half of the %lld bytes of "
-		     "DMA addresses", unkillable ? "oom_score_adj -1000; " : "", c0, lim, addrs);
+		     "DMA addresses, with the charge stock", unkillable ? "oom_score_adj -1000; " : "", c0, lim, addrs);
 		fflush(stdout);
 	}
 	err = xsk_bind_index(x.fd, if_nametoindex(zc_ifname), 0, XDP_ZEROCOPY | XDP_USE_SG);
@@ -1318,6 +1337,14 @@ static int cmd_memcg_zc(const char *ifname, unsigned long size_mb)
 	zc_ifname = ifname;
 	memcg_setup(size_mb);
 	in_child("zero-copy bind in a cgroup", zc_bind, (void *)0);
+	/* Half of the array must outweigh the stock for a limit to bite. */
+	if ((long long)(area_len / CHUNK) * 8 < 2 * CHARGE_STOCK) {
+		note("zero-copy bind over memory.max: not tried, %zu MiB's DMA address array "
+		     "(%zu bytes) is under twice the cgroup's per-CPU charge stock (%lld)",
+		     area_len >> 20, area_len / CHUNK * 8, CHARGE_STOCK);
+		memcg_teardown();
+		return fails;
+	}
 	sig = in_child("zero-copy bind over memory.max", zc_bind, (void *)1);
 	if (sig) {
 		after_kill(sig);
