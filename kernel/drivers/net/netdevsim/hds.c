@@ -112,8 +112,15 @@ bool nsim_hds_xmit(struct netdevsim *peer, struct sk_buff *skb)
 	struct nsim_rq *rq;
 	int q;
 
-	/* The TX engine cannot read what the CPU cannot (none expected). */
+	/* The peer is on the wire from the end of its ndo_open (IFF_UP, set
+	 * after it: its NAPIs exist) until its ndo_stop starts
+	 * (__LINK_STATE_START, cleared before it; ndo_stop's
+	 * synchronize_net() waits for this sender). Running alone is not
+	 * enough: __dev_open() sets __LINK_STATE_START before ndo_open.
+	 * The TX engine cannot read what the CPU cannot (none expected).
+	 */
 	if (!peer->rq || !netif_running(peer->netdev) ||
+	    !(READ_ONCE(peer->netdev->flags) & IFF_UP) ||
 	    !skb_frags_readable(skb))
 		goto drop;
 
