@@ -1141,8 +1141,8 @@ static void memcg_limit(void *arg)
 	oom0 = cg_read("memory.events", "oom_kill");
 	max0 = cg_read("memory.events", "max");
 	note("%smemory.current %lld, memory.max %lld: room for about half of the %lld bytes "
-	     "%lld chunks need, with the charge stock", unkillable ? "oom_score_adj -1000; " : "", c0, lim, need_bytes,
-	     nr);
+	     "%lld chunks need, with the charge stock", unkillable ? "oom_score_adj -1000; " : "",
+	     c0, lim, need_bytes, nr);
 	fflush(stdout);
 	err = xsk_raw_dmabuf_reg(&x, big.fd, 0, area_len, CHUNK);
 	expect(unkillable ? "over memory.max, not OOM-killable: registration" :
