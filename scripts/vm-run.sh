@@ -99,7 +99,12 @@ for t in "$@"; do
 	case "$r" in
 	PASS) echo "PASS $name"; pass=$((pass + 1)) ;;
 	SKIP) echo "SKIP $name ($(tail -n1 "$OUT/$(echo "$name" | tr / _).log"))" ;;
-	FAIL) echo "FAIL $name (log: $OUT/$(echo "$name" | tr / _).log)"; fail=$((fail + 1)) ;;
+	FAIL) log=$OUT/$(echo "$name" | tr / _).log
+	      echo "FAIL $name (log: $log)"; fail=$((fail + 1))
+	      # What failed, where the log is not kept (CI): the test's own
+	      # failure lines, then its last lines.
+	      { grep -m 20 -e FAIL -e 'not ok' "$log"; echo ...; tail -n 15 "$log"; } |
+		      sed 's/^/    /' ;;
 	*) echo "FAIL $name (no result: guest crashed or timed out)"; fail=$((fail + 1)) ;;
 	esac
 done
