@@ -128,23 +128,34 @@ int xsk_raw_mmap_fill(struct xsk_raw *x, bool dmabuf)
 				  x->dentries, 8) : 0);
 }
 
-int xsk_raw_bind(struct xsk_raw *x, const char *ifname, uint32_t queue,
-		 uint16_t flags, int shared_fd)
+int xsk_raw_bind_index(struct xsk_raw *x, unsigned int ifindex, uint32_t queue,
+		       uint16_t flags, int shared_fd)
 {
 	struct sockaddr_xdp sxdp = {
 		.sxdp_family = AF_XDP,
 		.sxdp_flags = flags,
-		.sxdp_ifindex = if_nametoindex(ifname),
+		.sxdp_ifindex = ifindex,
 		.sxdp_queue_id = queue,
 	};
 
-	if (!sxdp.sxdp_ifindex)
-		return -ENODEV;
 	if (shared_fd >= 0) {
 		sxdp.sxdp_flags = XDP_SHARED_UMEM;
 		sxdp.sxdp_shared_umem_fd = shared_fd;
 	}
 	return bind(x->fd, (struct sockaddr *)&sxdp, sizeof(sxdp)) ? -errno : 0;
+}
+
+int xsk_raw_bind(struct xsk_raw *x, const char *ifname, uint32_t queue,
+		 uint16_t flags, int shared_fd)
+{
+	unsigned int ifindex;
+
+	errno = 0;
+	ifindex = if_nametoindex(ifname);
+	/* No such device, or the lookup's own socket failed (its errno). */
+	if (!ifindex)
+		return errno ? -errno : -ENODEV;
+	return xsk_raw_bind_index(x, ifindex, queue, flags, shared_fd);
 }
 
 int xsk_raw_stats(struct xsk_raw *x, struct xdp_statistics *st)

@@ -49,6 +49,10 @@ int xsk_raw_mmap(struct xsk_raw *x, bool dmabuf, bool own_fq);
 int xsk_raw_mmap_fill(struct xsk_raw *x, bool dmabuf);
 int xsk_raw_bind(struct xsk_raw *x, const char *ifname, uint32_t queue,
 		 uint16_t flags, int shared_fd);
+/* The same by index: nothing but the bind itself, for tests that fail
+ * this task's allocations (if_nametoindex() opens a socket of its own). */
+int xsk_raw_bind_index(struct xsk_raw *x, unsigned int ifindex, uint32_t queue,
+		       uint16_t flags, int shared_fd);
 int xsk_raw_stats(struct xsk_raw *x, struct xdp_statistics *st);
 int xsk_raw_dmabuf_stats(struct xsk_raw *x, struct xdp_dmabuf_statistics *st);
 /* The device went away under the bound socket: SO_ERROR reads ENETDOWN

@@ -51,6 +51,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <net/if.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +74,7 @@
 #define MAX_POINTS	512
 
 static const char *ifname;
+static unsigned int ifindex;	/* looked up once: the runs bind by index */
 static unsigned int queue;
 static const char *restart_file;
 static unsigned int max_runs = 2000;
@@ -438,7 +440,7 @@ static bool run(const struct path *p, unsigned int k, struct udmabuf *u, int *er
 		err = xsk_raw_mmap(&x, true, true);
 	if (!err) {
 		ARM(S_BIND);
-		err = xsk_raw_bind(&x, ifname, queue, flags, -1);
+		err = xsk_raw_bind_index(&x, ifindex, queue, flags, -1);
 		DISARM();
 		if (p->step == S_BIND)
 			*errp = err;
@@ -593,7 +595,7 @@ static int random_run(bool zc, struct udmabuf *u)
 	      xsk_raw_rings(&x, RING, RING, true) ?:
 	      xsk_raw_dmabuf_reg(&x, u->fd, 0, (uint64_t)AREA_CHUNKS * CHUNK, CHUNK) ?:
 	      xsk_raw_mmap(&x, true, true) ?:
-	      xsk_raw_bind(&x, ifname, queue, flags, -1);
+	      xsk_raw_bind_index(&x, ifindex, queue, flags, -1);
 	if (!err) {
 		for (i = 0; i < AREA_CHUNKS && xring_prod_free(&x.dfq); i++)
 			xring_prod_push(&x.dfq, (uint64_t)i * CHUNK);
@@ -678,6 +680,14 @@ int main(int argc, char **argv)
 	}
 	if (!ifname || (optind == argc && !random_runs)) {
 		fprintf(stderr, "usage: dmabuf_fault -i IFNAME [-q QUEUE] [-r RESTART_FILE] [-m MAX] [-R RUNS [-P PERCENT]] PATH...\n");
+		return 2;
+	}
+	/* Not in the runs: the lookup's own socket would meet the random
+	 * failures of this task's allocations (it did: ENODEV from user space).
+	 */
+	ifindex = if_nametoindex(ifname);
+	if (!ifindex) {
+		fprintf(stderr, "dmabuf_fault: %s: %s\n", ifname, strerror(errno));
 		return 2;
 	}
 	for (a = optind; a < argc; a++) {
