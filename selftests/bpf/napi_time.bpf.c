@@ -14,13 +14,12 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
+#include "dev_name.bpf.h"
 #include "napi_time.h"
 
-/* Only the fields read, relocated against the kernel's BTF (CO-RE). */
-struct net_device {
-	char name[NAPI_TIME_IFNAMSIZ];
-} __attribute__((preserve_access_index));
+_Static_assert(NAPI_TIME_IFNAMSIZ == DEV_NAME_SIZE, "rx_name is a device name");
 
+/* Only the fields read, relocated against the kernel's BTF (CO-RE). */
 struct napi_struct {
 	struct net_device *dev;
 } __attribute__((preserve_access_index));
@@ -56,11 +55,9 @@ int BPF_PROG(napi_enter, struct napi_struct *napi, int budget)
 SEC("fexit/nsim_poll")
 int BPF_PROG(napi_exit, struct napi_struct *napi, int budget, int done)
 {
-	char name[NAPI_TIME_IFNAMSIZ];
 	struct napi_time *acc;
 	__u64 *t0, d;
 	__u32 k = 0;
-	int rx = 1;
 
 	t0 = bpf_map_lookup_elem(&start, &k);
 	acc = bpf_map_lookup_elem(&times, &k);
@@ -68,17 +65,7 @@ int BPF_PROG(napi_exit, struct napi_struct *napi, int budget, int done)
 		return 0;
 	d = bpf_ktime_get_ns() - *t0;
 	*t0 = 0;
-	if (bpf_probe_read_kernel(name, sizeof(name), napi->dev->name))
-		return 0;
-	for (int i = 0; i < NAPI_TIME_IFNAMSIZ; i++) {
-		if (name[i] != rx_name[i]) {
-			rx = 0;
-			break;
-		}
-		if (!name[i])
-			break;
-	}
-	if (rx) {
+	if (dev_name_is(napi->dev, rx_name)) {
 		acc->rx_ns += d;
 		acc->rx_polls++;
 		acc->rx_frames += done;

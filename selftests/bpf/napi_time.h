@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * napi_time.bpf.o: what it adds up about netdevsim's NAPI poll
- * (nsim_poll()), shared with the benchmark's meter (selftests/lib/napi_meter.c).
+ * (nsim_poll()), shared with the benchmark's meter (selftests/bench/napi_meter.c).
  */
 #ifndef XSK_SELFTEST_NAPI_TIME_H
 #define XSK_SELFTEST_NAPI_TIME_H

@@ -11,37 +11,18 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
-#define OPEN_DELAY_IFNAMSIZ 16
+#include "dev_name.bpf.h"
 
 /* Only the fields read, relocated against the kernel's BTF (CO-RE). */
-struct net_device {
-	char name[OPEN_DELAY_IFNAMSIZ];
-} __attribute__((preserve_access_index));
-
 struct netdevsim {
 	struct net_device *netdev;
 } __attribute__((preserve_access_index));
 
-const volatile char dev_name[OPEN_DELAY_IFNAMSIZ];
+const volatile char dev_name[DEV_NAME_SIZE];
 const volatile __u64 spin_ns;
 
 __u64 opens, spun_ns, xmits_in_open;
 int opening;
-
-static int is_target(struct net_device *dev)
-{
-	char name[OPEN_DELAY_IFNAMSIZ];
-
-	if (bpf_probe_read_kernel(name, sizeof(name), dev->name))
-		return 0;
-	for (int i = 0; i < OPEN_DELAY_IFNAMSIZ; i++) {
-		if (name[i] != dev_name[i])
-			return 0;
-		if (!name[i])
-			break;
-	}
-	return 1;
-}
 
 static long spin(__u64 i, void *deadline)
 {
@@ -53,7 +34,7 @@ int BPF_PROG(delay_open, struct net_device *dev)
 {
 	__u64 t0 = bpf_ktime_get_ns(), deadline = t0 + spin_ns;
 
-	if (!is_target(dev))
+	if (!dev_name_is(dev, dev_name))
 		return 0;
 	opening = 1;
 	bpf_loop(1 << 23, spin, &deadline, 0);
@@ -66,7 +47,7 @@ int BPF_PROG(delay_open, struct net_device *dev)
 SEC("fentry/nsim_hds_xmit")
 int BPF_PROG(count_xmit, struct netdevsim *peer, void *skb)
 {
-	if (opening && is_target(peer->netdev))
+	if (opening && dev_name_is(peer->netdev, dev_name))
 		__sync_fetch_and_add(&xmits_in_open, 1);
 	return 0;
 }
